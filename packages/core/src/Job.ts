@@ -1,0 +1,98 @@
+/**
+ * The normalized job every provider maps its records to.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/** Normalized lifecycle status. */
+export const Status = Schema.Literal("pending", "running", "paused", "succeeded", "failed", "canceled", "unknown")
+export type Status = typeof Status.Type
+
+/** All statuses, in lifecycle order. */
+export const statuses: ReadonlyArray<Status> = Status.literals
+
+/** Whether a status is final. */
+export const isTerminal = (status: Status): boolean =>
+  status === "succeeded" || status === "failed" || status === "canceled"
+
+/** Progress as a fraction of work units, when the provider reports it. */
+export const Progress = Schema.Struct({
+  done: Schema.Number,
+  total: Schema.NullOr(Schema.Number)
+})
+export type Progress = typeof Progress.Type
+
+/**
+ * One job, whatever the provider. `raw` is the provider's own record as it
+ * was decoded, for anything the normalized fields do not carry.
+ */
+export const Job = Schema.Struct({
+  provider: Schema.String,
+  id: Schema.String,
+  name: Schema.NullOr(Schema.String),
+  type: Schema.NullOr(Schema.String),
+  status: Status,
+  /** The provider's own status word ("finished", "sending", "2", …). */
+  providerStatus: Schema.String,
+  createdAt: Schema.NullOr(Schema.DateFromSelf),
+  startedAt: Schema.NullOr(Schema.DateFromSelf),
+  finishedAt: Schema.NullOr(Schema.DateFromSelf),
+  progress: Schema.NullOr(Progress),
+  raw: Schema.Unknown
+})
+export interface Job extends Schema.Schema.Type<typeof Job> {}
+
+/** Fields a provider may leave out; they default to null. */
+export type MakeInput =
+  & Pick<Job, "provider" | "id" | "status" | "providerStatus" | "raw">
+  & Partial<Pick<Job, "name" | "type" | "createdAt" | "startedAt" | "finishedAt" | "progress">>
+
+/** Builds a job (no validation: providers build from already-decoded records). */
+export const make = (input: MakeInput): Job => ({
+  provider: input.provider,
+  id: input.id,
+  name: input.name ?? null,
+  type: input.type ?? null,
+  status: input.status,
+  providerStatus: input.providerStatus,
+  createdAt: input.createdAt ?? null,
+  startedAt: input.startedAt ?? null,
+  finishedAt: input.finishedAt ?? null,
+  progress: input.progress ?? null,
+  raw: input.raw
+})
+
+/** The JSON form of a job (dates as ISO strings), as the CLI prints it. */
+export const JobJson = Schema.Struct({
+  provider: Schema.String,
+  id: Schema.String,
+  name: Schema.NullOr(Schema.String),
+  type: Schema.NullOr(Schema.String),
+  status: Status,
+  providerStatus: Schema.String,
+  createdAt: Schema.NullOr(Schema.String),
+  startedAt: Schema.NullOr(Schema.String),
+  finishedAt: Schema.NullOr(Schema.String),
+  progress: Schema.NullOr(Progress),
+  raw: Schema.Unknown
+})
+export type JobJson = typeof JobJson.Type
+
+/** Converts a job to its JSON form. */
+export const toJson = (job: Job): JobJson => ({
+  ...job,
+  createdAt: job.createdAt?.toISOString() ?? null,
+  startedAt: job.startedAt?.toISOString() ?? null,
+  finishedAt: job.finishedAt?.toISOString() ?? null
+})
+
+/**
+ * Parses a timestamp; undefined for null, empty or unparseable input (a bad
+ * date in a record never fails the stream: the raw value is still in `raw`).
+ */
+export const parseDate = (value: string | null | undefined): Date | null => {
+  if (value === null || value === undefined || value === "") return null
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? null : new Date(ms)
+}

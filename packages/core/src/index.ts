@@ -1,0 +1,12 @@
+/**
+ * @jobstream/core — the shared machinery of the jobstream clients.
+ *
+ * @since 0.1.0
+ */
+export * as ApiError from "./ApiError.js"
+export * as HttpTransport from "./HttpTransport.js"
+export * as Job from "./Job.js"
+export * as Paginate from "./Paginate.js"
+export * as RetryPolicy from "./RetryPolicy.js"
+export * as Session from "./Session.js"
+export * as XmlCodec from "./XmlCodec.js"

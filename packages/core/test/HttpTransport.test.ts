@@ -1,0 +1,380 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { describe, expect, it } from "@effect/vitest"
+import { ApiError, HttpTransport, RetryPolicy } from "@jobstream/core"
+import { Faults, GenericSimulator, Server } from "@jobstream/testkit"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Schema from "effect/Schema"
+import * as TestClock from "effect/TestClock"
+import { eventually, nextSleep, now } from "./utils.js"
+
+const Page = Schema.Struct({
+  items: Schema.Array(Schema.Struct({ id: Schema.String })),
+  total: Schema.Number
+})
+
+const listJobs = HttpTransport.decodeJson(Page)
+
+/** A transport against a fresh generic simulator, with the given options. */
+const setup = (
+  options: Partial<HttpTransport.Options> = {},
+  sim: GenericSimulator.GenericOptions = {}
+) =>
+  Effect.gen(function*() {
+    const server = yield* GenericSimulator.makeGeneric({ jobs: 20, ...sim })
+    const transport = yield* HttpTransport.make({ provider: "generic", baseUrl: server.url, timeout: "1 day", ...options })
+    return { server, transport }
+  })
+
+const get = (transport: HttpTransport.Service, path: string) =>
+  transport.execute({ operation: "listJobs", request: HttpClientRequest.get(path), decode: listJobs })
+
+// Deterministic policy for exact delay assertions: 100 ms, 200 ms, 400 ms…
+const exact = RetryPolicy.make({ base: "100 millis", jitter: false, maxRetries: 3 })
+
+describe("HttpTransport", () => {
+  describe("status → error", () => {
+    const cases: ReadonlyArray<readonly [number, string]> = [
+      [400, "BadRequest"],
+      [401, "Unauthorized"],
+      [403, "Forbidden"],
+      [404, "NotFound"],
+      [405, "MethodNotAllowed"],
+      [409, "UnexpectedStatus"],
+      [410, "Gone"],
+      [429, "RateLimited"],
+      [500, "ServerError"],
+      [502, "ServerError"],
+      [503, "ServerError"],
+      [504, "ServerError"],
+      [418, "UnexpectedStatus"]
+    ]
+    for (const [status, tag] of cases) {
+      it.scopedLive(`${status} → ${tag}, with provider detail, sent once or retried per policy`, () =>
+        Effect.gen(function*() {
+          const { server, transport } = yield* setup({
+            retryPolicy: RetryPolicy.immediate(2),
+            readErrorBody: (raw) => {
+              const body = JSON.parse(raw.body) as { error?: string; message?: string }
+              return { providerCode: body.error, providerMessage: body.message }
+            }
+          })
+          const error = yield* Effect.flip(get(transport, `/status/${status}`))
+          expect(error._tag).toBe(tag)
+          expect(error).toMatchObject({
+            provider: "generic",
+            operation: "listJobs",
+            method: "GET",
+            status,
+            providerCode: `status_${status}`,
+            providerMessage: "forced status"
+          })
+          expect(error.message).toContain(`generic.listJobs`)
+          expect(error.message).toContain(`/status/${status}`)
+          const retryable = [429, 500, 502, 503, 504].includes(status)
+          expect(ApiError.isRetryable(error)).toBe(retryable)
+          // immediate(2): retryable errors are attempted 3 times, others once.
+          expect(server.requestCount).toBe(retryable ? 3 : 1)
+        }).pipe(Effect.provide(FetchHttpClient.layer)))
+    }
+
+    it.scopedLive("a success decodes through the schema", () =>
+      Effect.gen(function*() {
+        const { transport } = yield* setup()
+        const page = yield* get(transport, "/jobs?page=1&per_page=5")
+        expect(page.total).toBe(20)
+        expect(page.items.map((j) => j.id)).toHaveLength(5)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scopedLive("a body of the wrong shape is a DecodeError naming provider, operation and the path", () =>
+      Effect.gen(function*() {
+        const { transport } = yield* setup({}, { faults: [Faults.onRequests([1], Faults.body(`{"items":[{"id":7}],"total":1}`))] })
+        const error = yield* Effect.flip(get(transport, "/jobs"))
+        expect(error._tag).toBe("DecodeError")
+        if (error._tag !== "DecodeError") return
+        expect(error.format).toBe("schema")
+        expect(error.issue).toContain("id")
+        expect(error.message).toContain("generic.listJobs")
+        expect(error.excerpt).toContain(`{"items"`)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scopedLive("malformed JSON and an empty 200 are DecodeErrors with format json", () =>
+      Effect.gen(function*() {
+        const { transport } = yield* setup({}, {
+          faults: [
+            Faults.onRequests([1], Faults.body(`{"items": [`)),
+            Faults.onRequests([2], Faults.body(``))
+          ]
+        })
+        const first = yield* Effect.flip(get(transport, "/jobs"))
+        const second = yield* Effect.flip(get(transport, "/jobs"))
+        expect(first).toMatchObject({ _tag: "DecodeError", format: "json" })
+        expect(second).toMatchObject({ _tag: "DecodeError", format: "json", issue: "the body is empty" })
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scopedLive("an HTML 502 from a proxy maps by status and is retried", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup(
+          { retryPolicy: RetryPolicy.immediate(3) },
+          { faults: [Faults.onRequests([1, 2], Faults.html502)] }
+        )
+        const page = yield* get(transport, "/jobs")
+        expect(page.total).toBe(20)
+        expect(server.requestCount).toBe(3)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scopedLive("connection reset and a cut-off body are TransportErrors, retried", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup(
+          { retryPolicy: RetryPolicy.immediate(3) },
+          { faults: [Faults.onRequests([1], Faults.reset), Faults.onRequests([2], Faults.truncate(0.5))] }
+        )
+        const page = yield* get(transport, "/jobs")
+        expect(page.total).toBe(20)
+        expect(server.requests.map((r) => r.fault)).toEqual(["Reset", "Truncate", undefined])
+
+        const { transport: noRetry } = yield* setup(
+          { retryPolicy: RetryPolicy.none },
+          { faults: [Faults.onRequests([1], Faults.reset), Faults.onRequests([2], Faults.truncate(0.3))] }
+        )
+        const reset = yield* Effect.flip(get(noRetry, "/jobs"))
+        const cut = yield* Effect.flip(get(noRetry, "/jobs"))
+        expect(reset._tag).toBe("TransportError")
+        expect(cut._tag).toBe("TransportError")
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scopedLive("a refused connection is a TransportError", () =>
+      Effect.gen(function*() {
+        const server = yield* Effect.promise(() => GenericSimulator.startGeneric())
+        const url = server.url
+        yield* Effect.promise(() => server.close())
+        const transport = yield* HttpTransport.make({ provider: "generic", baseUrl: url, retryPolicy: RetryPolicy.none })
+        const error = yield* Effect.flip(get(transport, "/jobs"))
+        expect(error._tag).toBe("TransportError")
+        if (error._tag === "TransportError") expect(error.reason).toMatch(/ECONNREFUSED|fetch failed/)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scopedLive("a body over the size limit is a typed error, whether declared or streamed", () =>
+      Effect.gen(function*() {
+        const big = JSON.stringify({ items: [], total: 0, pad: "x".repeat(50_000) })
+        const server = yield* Server.make({
+          handler: (req) =>
+            req.path === "/declared"
+              ? Server.json(200, JSON.parse(big))
+              : { status: 200, headers: { "content-type": "application/json", "transfer-encoding": "chunked" }, body: big }
+        })
+        const transport = yield* HttpTransport.make({ provider: "generic", baseUrl: server.url, maxBodyBytes: 10_000 })
+        const declared = yield* Effect.flip(get(transport, "/declared"))
+        expect(declared).toMatchObject({ _tag: "DecodeError", format: "body" })
+        const streamed = yield* Effect.flip(get(transport, "/streamed"))
+        expect(streamed).toMatchObject({ _tag: "DecodeError", format: "body" })
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+  })
+
+  describe("retries (TestClock)", () => {
+    it.scoped("follows the policy exactly: 100, 200, 400 ms, then the error", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup({ retryPolicy: exact }, {
+          faults: [{ fault: Faults.status(503) }]
+        })
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        const waits: Array<number> = []
+        for (const expected of [100, 200, 400]) {
+          const wakeAt = yield* nextSleep
+          waits.push(wakeAt - (yield* now))
+          expect(wakeAt - (yield* now)).toBe(expected)
+          yield* TestClock.adjust(expected)
+        }
+        const exit = yield* Fiber.await(fiber)
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(waits).toEqual([100, 200, 400])
+        expect(server.requestCount).toBe(4)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("recovers when a retry succeeds and stops retrying", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup({ retryPolicy: exact }, {
+          faults: [Faults.onRequests([1, 2], Faults.status(500))]
+        })
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        yield* nextSleep
+        yield* TestClock.adjust(100)
+        yield* nextSleep
+        yield* TestClock.adjust(200)
+        const page = yield* Fiber.join(fiber)
+        expect(page.total).toBe(20)
+        expect(server.requestCount).toBe(3)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("honours Retry-After in seconds, over a shorter backoff", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup({ retryPolicy: exact }, {
+          faults: [Faults.onRequests([1], Faults.rateLimited(2))]
+        })
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        const wakeAt = yield* nextSleep
+        expect(wakeAt - (yield* now)).toBe(2000)
+        yield* TestClock.adjust(2000)
+        const page = yield* Fiber.join(fiber)
+        expect(page.total).toBe(20)
+        expect(server.requestCount).toBe(2)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("honours Retry-After as an HTTP date", () =>
+      Effect.gen(function*() {
+        // The TestClock starts at the epoch, so this date is 5 s from "now".
+        const { transport } = yield* setup({ retryPolicy: exact }, {
+          faults: [Faults.onRequests([1], Faults.rateLimited("Thu, 01 Jan 1970 00:00:05 GMT"))]
+        })
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        const wakeAt = yield* nextSleep
+        expect(wakeAt - (yield* now)).toBe(5000)
+        yield* TestClock.adjust(5000)
+        expect((yield* Fiber.join(fiber)).total).toBe(20)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("a Retry-After beyond the cap is not waited for: RateLimited surfaces at once", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup(
+          { retryPolicy: RetryPolicy.make({ jitter: false, maxRetryAfter: "60 seconds" }) },
+          { faults: [Faults.onRequests([1], Faults.rateLimited(3600))] }
+        )
+        const error = yield* Effect.flip(get(transport, "/jobs"))
+        expect(error).toMatchObject({ _tag: "RateLimited", retryAfterMillis: 3_600_000 })
+        expect(server.requestCount).toBe(1)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("a 429 without Retry-After waits the documented fallback (10 s), or fails fast when told", () =>
+      Effect.gen(function*() {
+        const { transport } = yield* setup({ retryPolicy: exact }, {
+          faults: [Faults.onRequests([1], Faults.rateLimited())]
+        })
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        const wakeAt = yield* nextSleep
+        expect(wakeAt - (yield* now)).toBe(10_000)
+        yield* TestClock.adjust(10_000)
+        expect((yield* Fiber.join(fiber)).total).toBe(20)
+
+        const { server, transport: failFast } = yield* setup(
+          { retryPolicy: RetryPolicy.make({ rateLimitFallback: "fail" }) },
+          { faults: [Faults.onRequests([1], Faults.rateLimited())] }
+        )
+        const error = yield* Effect.flip(get(failFast, "/jobs"))
+        expect(error._tag).toBe("RateLimited")
+        expect(server.requestCount).toBe(1)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("backoff delays are capped at maxDelay", () =>
+      Effect.gen(function*() {
+        const policy = RetryPolicy.make({ base: "1 second", factor: 10, jitter: false, maxDelay: "5 seconds", maxRetries: 3 })
+        const { transport } = yield* setup({ retryPolicy: policy }, { faults: [{ fault: Faults.status(500) }] })
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        const waits: Array<number> = []
+        for (let i = 0; i < 3; i++) {
+          const wakeAt = yield* nextSleep
+          const wait = wakeAt - (yield* now)
+          waits.push(wait)
+          yield* TestClock.adjust(wait)
+        }
+        yield* Fiber.await(fiber)
+        expect(waits).toEqual([1000, 5000, 5000])
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("jittered waits stay within ±20 % of the exponential delay", () =>
+      Effect.gen(function*() {
+        const policy = RetryPolicy.make({ base: "1 second", maxRetries: 3 })
+        const { transport } = yield* setup({ retryPolicy: policy }, { faults: [{ fault: Faults.status(503) }] })
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        for (const nominal of [1000, 2000, 4000]) {
+          const wakeAt = yield* nextSleep
+          const wait = wakeAt - (yield* now)
+          expect(wait).toBeGreaterThanOrEqual(nominal * 0.8)
+          expect(wait).toBeLessThanOrEqual(nominal * 1.2)
+          yield* TestClock.adjust(wait)
+        }
+        yield* Fiber.await(fiber)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("POST is not retried unless the call opts in", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup({ retryPolicy: RetryPolicy.immediate(3) }, {
+          faults: [{ fault: Faults.status(503) }]
+        })
+        const post = (retryNonIdempotent: boolean) =>
+          transport.execute({
+            operation: "submit",
+            request: HttpClientRequest.post("/jobs"),
+            decode: listJobs,
+            retryNonIdempotent
+          })
+        yield* Effect.flip(post(false))
+        expect(server.requestCount).toBe(1)
+        yield* Effect.flip(post(true))
+        expect(server.requestCount).toBe(1 + 4)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("interrupting during a backoff returns promptly and sends nothing more", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup({ retryPolicy: exact }, { faults: [{ fault: Faults.status(503) }] })
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        yield* nextSleep
+        expect(server.requestCount).toBe(1)
+        const exit = yield* Fiber.interrupt(fiber)
+        expect(Exit.isInterrupted(exit)).toBe(true)
+        yield* TestClock.adjust("1 hour")
+        expect(server.requestCount).toBe(1)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
+    it.scoped("a hanging attempt times out (per attempt), is retried, and the deadline bounds the whole call", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup(
+          { retryPolicy: RetryPolicy.make({ base: "100 millis", jitter: false, maxRetries: 1 }), timeout: "2 seconds" },
+          { faults: [Faults.onRequests([1], Faults.hang)] }
+        )
+        const fiber = yield* Effect.fork(get(transport, "/jobs"))
+        yield* eventually(Effect.sync(() => server.requestCount === 1), "first request")
+        yield* TestClock.adjust("2 seconds")
+        yield* nextSleep
+        yield* TestClock.adjust(100)
+        expect((yield* Fiber.join(fiber)).total).toBe(20)
+
+        const { transport: bounded } = yield* setup(
+          { retryPolicy: RetryPolicy.none, timeout: "1 second" },
+          { faults: [{ fault: Faults.hang }] }
+        )
+        const timedOut = yield* Effect.fork(Effect.flip(get(bounded, "/jobs")))
+        yield* nextSleep
+        yield* TestClock.adjust("1 second")
+        expect(yield* Fiber.join(timedOut)).toMatchObject({ _tag: "Timeout", scope: "attempt", timeoutMillis: 1000 })
+
+        const { transport: deadline } = yield* setup(
+          { retryPolicy: exact, timeout: "10 seconds", deadline: "150 millis" },
+          { faults: [{ fault: Faults.status(500) }] }
+        )
+        const late = yield* Effect.fork(Effect.flip(get(deadline, "/jobs")))
+        yield* nextSleep
+        yield* TestClock.adjust("1 second")
+        expect(yield* Fiber.join(late)).toMatchObject({ _tag: "Timeout", scope: "deadline" })
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+  })
+
+  describe("secrets", () => {
+    it.scopedLive("secret query values are redacted in errors; secret headers never reach them", () =>
+      Effect.gen(function*() {
+        const { transport } = yield* setup({ secretParams: ["clientSecret"], secretHeaders: ["accessToken"] })
+        const request = HttpClientRequest.get("/status/401").pipe(
+          HttpClientRequest.setUrlParams({ clientId: "me", clientSecret: "s3cr3t-value" }),
+          HttpClientRequest.setHeader("accessToken", "t0ken-value")
+        )
+        const error = yield* Effect.flip(transport.execute({ operation: "login", request, decode: listJobs }))
+        for (const text of [error.message, String(error), JSON.stringify(error)]) {
+          expect(text).not.toContain("s3cr3t-value")
+          expect(text).not.toContain("t0ken-value")
+        }
+        expect(error.message).toContain("clientSecret=<redacted>")
+        expect(error.message).toContain("clientId=me")
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+  })
+})

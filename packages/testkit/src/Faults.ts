@@ -1,0 +1,194 @@
+/**
+ * Fault injection for simulator servers.
+ *
+ * A `Fault` says what goes wrong with one response; a `FaultRule` says which
+ * requests it hits. Rules are checked in order for every request and the first
+ * rule that applies decides the fault (at most one fault per request).
+ */
+import type { SimRequest } from "./Server.js"
+import type { Rng } from "./Seed.js"
+
+export type Fault =
+  /** Answer with this status (and optional headers / body) instead of the handler. */
+  | { readonly _tag: "Status"; readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
+  /** Drop the connection without sending anything. */
+  | { readonly _tag: "Reset" }
+  /**
+   * Let the real handler answer, announce the full Content-Length, send only
+   * `fraction` (default 0.5) of the body bytes and then kill the socket.
+   */
+  | { readonly _tag: "Truncate"; readonly fraction?: number }
+  /** A 502 with an HTML page, as a misbehaving reverse proxy would send. */
+  | { readonly _tag: "Html502" }
+  /** Extra latency before the real handler answers. */
+  | { readonly _tag: "Delay"; readonly millis: number }
+  /** Never answer; the request stays open until the client gives up or the server closes. */
+  | { readonly _tag: "Hang" }
+  /** Replace the response with the given content (handy for malformed payloads). */
+  | { readonly _tag: "Body"; readonly status?: number; readonly contentType?: string; readonly body: string }
+
+export interface FaultRule {
+  /** The fault applied when this rule fires (unless `pick` chooses another). */
+  readonly fault: Fault
+  /**
+   * 1-based indices over the server's global request counter. Every request
+   * the server receives counts, including ones that end up faulted or that a
+   * `match` predicate rejects.
+   */
+  readonly requests?: ReadonlyArray<number>
+  /** Chance (0..1) of firing, drawn from the server's seeded generator. */
+  readonly probability?: number
+  /** Only requests for which this returns true are considered. */
+  readonly match?: (req: SimRequest) => boolean
+  /** Fire at most this many times (counted per rule, reset by `setFaults`). */
+  readonly times?: number
+  /**
+   * Optional dynamic choice: called with the server's seeded generator once
+   * the other conditions hold. The returned fault replaces `fault`; returning
+   * `undefined` means the rule does not fire for this request. `chaos` uses
+   * this to make one draw decide between several kinds.
+   */
+  readonly pick?: (r: Rng) => Fault | undefined
+}
+
+// ---------------------------------------------------------------------------
+// Fault constructors
+
+export const status = (
+  status: number,
+  options?: { readonly headers?: Record<string, string>; readonly body?: string }
+): Fault => ({
+  _tag: "Status",
+  status,
+  ...(options?.headers !== undefined ? { headers: options.headers } : {}),
+  ...(options?.body !== undefined ? { body: options.body } : {})
+})
+
+/** A 429, with a Retry-After header when `retryAfter` is given. */
+export const rateLimited = (retryAfter?: string | number, body?: string): Fault =>
+  status(429, {
+    ...(retryAfter !== undefined ? { headers: { "Retry-After": String(retryAfter) } } : {}),
+    ...(body !== undefined ? { body } : {})
+  })
+
+export const reset: Fault = { _tag: "Reset" }
+
+export const truncate = (fraction?: number): Fault =>
+  fraction === undefined ? { _tag: "Truncate" } : { _tag: "Truncate", fraction }
+
+export const html502: Fault = { _tag: "Html502" }
+
+export const delay = (millis: number): Fault => ({ _tag: "Delay", millis })
+
+export const hang: Fault = { _tag: "Hang" }
+
+export const body = (
+  body: string,
+  options?: { readonly status?: number; readonly contentType?: string }
+): Fault => ({
+  _tag: "Body",
+  body,
+  ...(options?.status !== undefined ? { status: options.status } : {}),
+  ...(options?.contentType !== undefined ? { contentType: options.contentType } : {})
+})
+
+// ---------------------------------------------------------------------------
+// Rule constructors
+
+/** The listed requests (1-based, global counter) get `fault`. */
+export const onRequests = (indices: ReadonlyArray<number>, fault: Fault): FaultRule => ({
+  fault,
+  requests: indices
+})
+
+/** Each request gets `fault` with probability `p`. */
+export const withProbability = (p: number, fault: Fault): FaultRule => ({
+  fault,
+  probability: p
+})
+
+export interface ChaosMix {
+  /** Share of requests answered with a 500. */
+  readonly serverError?: number
+  /** Share of requests answered with a 429. */
+  readonly rateLimited?: number
+  /** Share of requests whose connection is reset. */
+  readonly reset?: number
+  /** Share of requests whose body is cut short. */
+  readonly truncate?: number
+  /** Retry-After value sent with the 429s. */
+  readonly retryAfter?: string
+}
+
+/**
+ * A mix of failure kinds decided by ONE random draw per request: the shares
+ * are stacked into cumulative ranges, so a request gets at most one of them.
+ * Shares that add up to more than 1 are effectively capped.
+ */
+export const chaos = (mix: ChaosMix): ReadonlyArray<FaultRule> => {
+  const ranges: Array<{ readonly upTo: number; readonly fault: Fault }> = []
+  let acc = 0
+  const add = (share: number | undefined, fault: Fault) => {
+    if (share !== undefined && share > 0) {
+      acc += share
+      ranges.push({ upTo: acc, fault })
+    }
+  }
+  add(mix.serverError, status(500))
+  add(mix.rateLimited, rateLimited(mix.retryAfter))
+  add(mix.reset, reset)
+  add(mix.truncate, truncate())
+  const first = ranges[0]
+  if (first === undefined) return []
+  return [
+    {
+      fault: first.fault,
+      pick: (r) => {
+        const draw = r()
+        for (const range of ranges) {
+          if (draw < range.upTo) return range.fault
+        }
+        return undefined
+      }
+    }
+  ]
+}
+
+// ---------------------------------------------------------------------------
+// Evaluation
+
+/**
+ * Mutable bookkeeping for a rule set: how many times each rule fired. Create
+ * one per rule set (the server does this in `setFaults`).
+ */
+export interface RuleState {
+  readonly fired: Map<FaultRule, number>
+}
+
+export const makeRuleState = (): RuleState => ({ fired: new Map() })
+
+/**
+ * Decides the fault for one request: walks `rules` in order and returns the
+ * fault of the first rule that fires, or undefined. `req.index` is the
+ * server's global (1-based) request number. Random draws come from `r`, so
+ * the outcome is reproducible for a given seed and request order.
+ */
+export const select = (
+  rules: ReadonlyArray<FaultRule>,
+  req: SimRequest,
+  r: Rng,
+  state: RuleState = makeRuleState()
+): Fault | undefined => {
+  for (const rule of rules) {
+    if (rule.match !== undefined && !rule.match(req)) continue
+    const fired = state.fired.get(rule) ?? 0
+    if (rule.times !== undefined && fired >= rule.times) continue
+    if (rule.requests !== undefined && !rule.requests.includes(req.index)) continue
+    if (rule.probability !== undefined && !(r() < rule.probability)) continue
+    const fault = rule.pick !== undefined ? rule.pick(r) : rule.fault
+    if (fault === undefined) continue
+    state.fired.set(rule, fired + 1)
+    return fault
+  }
+  return undefined
+}

@@ -1,0 +1,7 @@
+export * as Server from "./Server.js"
+export * as Faults from "./Faults.js"
+export * as Seed from "./Seed.js"
+export * as GenericSimulator from "./GenericSimulator.js"
+export * as InsideViewSimulator from "./InsideViewSimulator.js"
+export * as GreenArrowSimulator from "./GreenArrowSimulator.js"
+export * as IcwsSimulator from "./IcwsSimulator.js"
