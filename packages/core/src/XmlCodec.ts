@@ -22,7 +22,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { XMLParser, XMLValidator } from "fast-xml-parser"
+import { XMLParser } from "fast-xml-parser"
 import * as ApiError from "./ApiError.js"
 
 /** How to parse one kind of document. */
@@ -71,12 +71,17 @@ export const make = (options: Options = {}): Service => {
   const maxDepth = options.maxDepth ?? 64
   const parsers = new Map<string, XMLParser>()
 
-  const parserFor = (arrayPaths: ReadonlyArray<string>): XMLParser => {
-    const key = arrayPaths.join("\n")
+  // fast-xml-parser in its cheapest configuration: ordered output (no
+  // object-merging pass), no path strings, no value parsing, no entities.
+  // Elements at declared array paths are "stop nodes": their raw content is
+  // handed to the record reader below instead of being parsed element by element.
+  const parserFor = (stopNodes: ReadonlyArray<string>): XMLParser => {
+    const key = stopNodes.join("\n")
     const cached = parsers.get(key)
     if (cached !== undefined) return cached
-    const paths = new Set(arrayPaths)
     const parser = new XMLParser({
+      preserveOrder: true,
+      jPath: false,
       ignoreAttributes: true,
       ignoreDeclaration: true,
       ignorePiTags: true,
@@ -86,7 +91,7 @@ export const make = (options: Options = {}): Service => {
       processEntities: false,
       htmlEntities: false,
       maxNestedTags: maxDepth,
-      isArray: paths.size === 0 ? () => false : (_tag, jpath) => typeof jpath === "string" && paths.has(jpath)
+      stopNodes: [...stopNodes]
     })
     parsers.set(key, parser)
     return parser
@@ -96,22 +101,35 @@ export const make = (options: Options = {}): Service => {
     if (forbidden.test(text)) return Either.left("DOCTYPE/ENTITY declarations are not accepted")
     if (text.trim() === "") return Either.left("the body is empty")
     if (validate) {
-      const verdict = XMLValidator.validate(text)
-      if (verdict !== true) {
-        return Either.left(`malformed XML at line ${verdict.err.line}, column ${verdict.err.col}: ${verdict.err.msg}`)
-      }
+      const problem = checkWellFormed(text, maxDepth)
+      if (problem !== undefined) return Either.left(`malformed XML: ${problem}`)
     }
     const arrayPaths = parseOptions.arrayPaths ?? []
-    let parsed: unknown
     try {
-      parsed = parserFor(arrayPaths).parse(text)
+      const root = readDocument(text, arrayPaths)
+      if (typeof root !== "object" || Object.keys(root).length === 0) return Either.left("no root element")
+      for (const path of arrayPaths) ensureArray(root, path.split("."))
+      return Either.right(root)
     } catch (cause) {
       return Either.left(`malformed XML: ${cause instanceof Error ? cause.message : String(cause)}`)
     }
-    if (!isRecord(parsed) || Object.keys(parsed).length === 0) return Either.left("no root element")
-    decodeEntities(parsed)
-    for (const path of arrayPaths) ensureArray(parsed, path.split("."))
-    return Either.right(parsed)
+  }
+
+  // Parses a document (or a record's content wrapped in `<_>`), with `arrayPaths`
+  // relative to its root.
+  const readDocument = (text: string, arrayPaths: ReadonlyArray<string>): Record<string, unknown> | string => {
+    const ordered = parserFor(arrayPaths).parse(text) as Array<OrderedNode>
+    return toObject(ordered, "", {
+      arrays: new Set(arrayPaths),
+      // A record that is not flat (nested elements, comments, …) is parsed on
+      // its own by fast-xml-parser, with the array paths that lie below it.
+      fallback: (raw, path) => {
+        const prefix = `${path}.`
+        const below = arrayPaths.filter((p) => p.startsWith(prefix)).map((p) => `_.${p.slice(prefix.length)}`)
+        const wrapped = readDocument(`<_>${raw}</_>`, below)
+        return typeof wrapped === "object" ? (wrapped["_"] as Record<string, unknown> | string | undefined) ?? "" : wrapped
+      }
+    })
   }
 
   const decode = <A, I>(
@@ -163,23 +181,133 @@ export const decodeError = (
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
-// With entity processing off in the parser, the five XML built-ins (and
-// numeric references) are decoded here, only in leaf strings, and only when a
-// `&` is present, which keeps the common case free of extra work.
-const decodeEntities = (value: unknown): unknown => {
-  if (typeof value === "string") return value.includes("&") ? unescape(value) : value
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = decodeEntities(value[i])
-    return value
-  }
-  if (isRecord(value)) {
-    for (const key of Object.keys(value)) value[key] = decodeEntities(value[key])
-  }
-  return value
+// ---------------------------------------------------------------------------
+// From fast-xml-parser's ordered output to plain objects
+
+/** fast-xml-parser's ordered form: each node is `{ tagName: children }` or `{ "#text": text }`. */
+type OrderedNode = Record<string, unknown>
+
+interface Reader {
+  /** Declared array paths (relative to the document root). */
+  readonly arrays: ReadonlySet<string>
+  /** Parses a record whose raw content the flat reader could not take. */
+  readonly fallback: (raw: string, path: string) => Record<string, unknown> | string
 }
+
+// Keys that must never become own properties through bracket assignment.
+const safeKey = (key: string): string => (key === "__proto__" || key === "constructor" || key === "prototype" ? `#${key}` : key)
+
+const assign = (target: Record<string, unknown>, key: string, value: unknown, alwaysArray: boolean): void => {
+  const existing = target[key]
+  if (existing === undefined) target[key] = alwaysArray ? [value] : value
+  else if (Array.isArray(existing) && (alwaysArray || repeated.has(existing))) existing.push(value)
+  else {
+    const list = [existing, value]
+    repeated.add(list)
+    target[key] = list
+  }
+}
+// Arrays created because an element repeated (as opposed to a value that
+// happens to be an array); weakly held so nothing leaks between documents.
+const repeated = new WeakSet<Array<unknown>>()
+
+const toObject = (nodes: Array<OrderedNode>, path: string, reader: Reader): Record<string, unknown> | string => {
+  let text: string | undefined
+  let out: Record<string, unknown> | undefined
+  for (const node of nodes) {
+    for (const rawKey in node) {
+      if (rawKey === ":@") continue
+      const value = node[rawKey]
+      if (rawKey === "#text") {
+        text = text === undefined ? String(value) : text + String(value)
+        continue
+      }
+      const key = safeKey(rawKey)
+      const childPath = path === "" ? key : `${path}.${key}`
+      const isArray = reader.arrays.has(childPath)
+      let child: unknown
+      if (isArray) {
+        // A stop node: its raw content arrives as one text child.
+        const children = value as Array<OrderedNode>
+        const raw = children.length === 0 ? "" : String(children[0]!["#text"] ?? "")
+        child = readRecord(raw, childPath, reader)
+      } else {
+        child = toObject(value as Array<OrderedNode>, childPath, reader)
+      }
+      if (out === undefined) out = {}
+      assign(out, key, child, isArray)
+    }
+  }
+  if (out !== undefined) return out
+  if (text === undefined) return ""
+  return text.includes("&") ? unescape(text) : text
+}
+
+/**
+ * Reads the raw content of a record element. Flat content — a sequence of
+ * `<name>text</name>` or `<name/>` children, or plain text — is read in one
+ * linear pass; anything else goes to the fallback (fast-xml-parser).
+ */
+const readRecord = (raw: string, path: string, reader: Reader): Record<string, unknown> | string => {
+  const len = raw.length
+  let i = skipSpace(raw, 0)
+  if (i === len) return ""
+  if (raw.charCodeAt(i) !== 60) {
+    // Plain text (an array of leaves): no markup allowed.
+    return raw.includes("<") ? reader.fallback(raw, path) : decodeText(raw.trim())
+  }
+  const out: Record<string, unknown> = {}
+  while (i < len) {
+    if (raw.charCodeAt(i) !== 60) return reader.fallback(raw, path)
+    const next = raw.charCodeAt(i + 1)
+    if (next === 33 || next === 63 || next === 47) return reader.fallback(raw, path) // <! <? </
+    const end = raw.indexOf(">", i)
+    if (end === -1) return reader.fallback(raw, path)
+    const selfClosing = raw.charCodeAt(end - 1) === 47
+    let nameEnd = i + 1
+    const stop = selfClosing ? end - 1 : end
+    while (nameEnd < stop) {
+      const c = raw.charCodeAt(nameEnd)
+      if (c === 32 || c === 9 || c === 10 || c === 13) break
+      nameEnd++
+    }
+    const tag = raw.slice(i + 1, nameEnd)
+    const name = safeKey(tag)
+    const childPath = path + "." + name
+    const isArray = reader.arrays.has(childPath)
+    if (isArray && !selfClosing) return reader.fallback(raw, path)
+    if (selfClosing) {
+      assign(out, name, "", isArray)
+      i = skipSpace(raw, end + 1)
+      continue
+    }
+    const close = raw.indexOf("<", end + 1)
+    if (close === -1 || raw.charCodeAt(close + 1) !== 47) return reader.fallback(raw, path)
+    // The next tag must be this element's closing tag: `</name>`.
+    const closeEnd = close + 2 + tag.length
+    if (!raw.startsWith(tag, close + 2) || raw.charCodeAt(closeEnd) !== 62) return reader.fallback(raw, path)
+    assign(out, name, decodeText(raw.slice(end + 1, close).trim()), false)
+    i = skipSpace(raw, closeEnd + 1)
+  }
+  return out
+}
+
+const skipSpace = (s: string, from: number): number => {
+  let i = from
+  while (i < s.length) {
+    const c = s.charCodeAt(i)
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break
+    i++
+  }
+  return i
+}
+
+const decodeText = (text: string): string => (text.includes("&") ? unescape(text) : text)
 
 const named: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }
 
+// Only the five XML built-ins and numeric references are decoded; any other
+// reference stays literal text (nothing is ever looked up or expanded).
 const unescape = (text: string): string =>
   text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, (whole, ref: string) => {
     if (ref.startsWith("#x")) return safeCodePoint(parseInt(ref.slice(2), 16), whole)
@@ -189,6 +317,87 @@ const unescape = (text: string): string =>
 
 const safeCodePoint = (n: number, fallback: string): string =>
   Number.isFinite(n) && n >= 0 && n <= 0x10ffff ? String.fromCodePoint(n) : fallback
+
+/**
+ * A linear well-formedness check: every element closes, in order, under a
+ * single root, with nothing but whitespace, comments or processing
+ * instructions around it; nesting within `maxDepth`. It is what catches a
+ * truncated or spliced document (fast-xml-parser itself is lenient), at a
+ * fraction of the cost of a full validator.
+ */
+export const checkWellFormed = (s: string, maxDepth: number): string | undefined => {
+  const stack: Array<string> = []
+  let rootClosed = false
+  let i = 0
+  const len = s.length
+  while (i < len) {
+    const lt = s.indexOf("<", i)
+    if (lt === -1) {
+      if (s.slice(i).trim() !== "" && (stack.length === 0)) return "text outside the root element"
+      break
+    }
+    if (stack.length === 0 && s.slice(i, lt).trim() !== "") return "text outside the root element"
+    if (s.startsWith("<!--", lt)) {
+      const e = s.indexOf("-->", lt + 4)
+      if (e === -1) return "unterminated comment"
+      i = e + 3
+      continue
+    }
+    if (s.startsWith("<![CDATA[", lt)) {
+      if (stack.length === 0) return "CDATA outside the root element"
+      const e = s.indexOf("]]>", lt + 9)
+      if (e === -1) return "unterminated CDATA section"
+      i = e + 3
+      continue
+    }
+    if (s.startsWith("<?", lt)) {
+      const e = s.indexOf("?>", lt + 2)
+      if (e === -1) return "unterminated processing instruction"
+      i = e + 2
+      continue
+    }
+    // Find the end of the tag, skipping quoted attribute values.
+    let j = lt + 1
+    let quote = 0
+    for (; j < len; j++) {
+      const c = s.charCodeAt(j)
+      if (quote !== 0) {
+        if (c === quote) quote = 0
+      } else if (c === 34 || c === 39) quote = c
+      else if (c === 62) break
+      else if (c === 60) return `unexpected "<" inside a tag at offset ${j}`
+    }
+    if (j >= len) return "the document ends inside a tag (truncated?)"
+    if (s.charCodeAt(lt + 1) === 47) {
+      const name = s.slice(lt + 2, j).trim()
+      const open = stack.pop()
+      if (open === undefined) return `closing tag </${name}> without an opening tag`
+      if (open !== name) return `</${name}> closes <${open}>`
+      if (stack.length === 0) rootClosed = true
+    } else {
+      if (rootClosed) return "more than one root element"
+      const selfClosing = s.charCodeAt(j - 1) === 47
+      let k = lt + 1
+      while (k < j) {
+        const c = s.charCodeAt(k)
+        if (c === 32 || c === 9 || c === 10 || c === 13 || c === 47) break
+        k++
+      }
+      const name = s.slice(lt + 1, k)
+      if (name === "") return `empty tag name at offset ${lt}`
+      if (selfClosing) {
+        if (stack.length === 0) rootClosed = true
+      } else {
+        stack.push(name)
+        if (stack.length > maxDepth) return `nesting deeper than ${maxDepth}`
+      }
+    }
+    i = j + 1
+  }
+  if (stack.length > 0) return `<${stack[stack.length - 1]}> is never closed (truncated?)`
+  if (!rootClosed) return "no root element"
+  return undefined
+}
 
 // Makes sure the value at `path` is an array: missing or empty → [], a
 // scalar or object → [it]. Parents that are empty elements become objects.

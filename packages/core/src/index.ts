@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+export * as AllJobs from "./AllJobs.js"
 export * as ApiError from "./ApiError.js"
 export * as HttpTransport from "./HttpTransport.js"
 export * as Job from "./Job.js"

@@ -1,0 +1,121 @@
+/**
+ * One stream of every job from every configured provider.
+ *
+ * Each provider package exports a `source` (an Effect that needs its client
+ * and yields a {@link Source}); `layer` turns the sources you list into the
+ * `AllJobs` service, so the result is composed purely from the provider
+ * Layers you provide:
+ *
+ * ```ts
+ * const AllJobsLive = AllJobs.layer([InsideView.source, GreenArrow.source, Icws.source]).pipe(
+ *   Layer.provide([insideViewLayer, greenArrowLayer, icwsLayer])
+ * )
+ * ```
+ *
+ * Providers are read concurrently; jobs of one provider keep that provider's
+ * order, jobs of different providers interleave as they arrive. By default
+ * the first provider failure fails the whole stream with that provider's
+ * typed error (and stops the others); `settled` keeps the others going and
+ * reports each failure as a value.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import type * as ApiError from "./ApiError.js"
+import type * as Job from "./Job.js"
+
+/** What a provider contributes: its name and its stream of normalized jobs. */
+export interface Source {
+  readonly provider: string
+  readonly jobs: Stream.Stream<Job.Job, ApiError.ApiError>
+}
+
+/** Which jobs to stream. */
+export interface Filter {
+  /** Only these providers (by name). Default: all sources. */
+  readonly providers?: ReadonlyArray<string> | undefined
+  /** Only jobs with these normalized statuses. Default: all. */
+  readonly statuses?: ReadonlyArray<Job.Status> | undefined
+}
+
+/** A provider that failed while the others went on (see `settled`). */
+export interface ProviderFailure {
+  readonly _tag: "ProviderFailure"
+  readonly provider: string
+  readonly error: ApiError.ApiError
+}
+
+/** An element of a settled stream. */
+export type Settled =
+  | { readonly _tag: "Job"; readonly job: Job.Job }
+  | ProviderFailure
+
+/** The service. */
+export interface Service {
+  /** The provider names this service merges, in the order given. */
+  readonly providers: ReadonlyArray<string>
+  /** Every job; the first provider failure fails the stream. */
+  readonly jobs: (filter?: Filter) => Stream.Stream<Job.Job, ApiError.ApiError>
+  /** Every job, with provider failures as values; the stream itself does not fail. */
+  readonly settled: (filter?: Filter) => Stream.Stream<Settled>
+}
+
+/** The AllJobs service tag. */
+export class AllJobs extends Context.Tag("@jobstream/core/AllJobs")<AllJobs, Service>() {}
+
+const select = (sources: ReadonlyArray<Source>, filter: Filter): ReadonlyArray<Source> =>
+  filter.providers === undefined || filter.providers.length === 0
+    ? sources
+    : sources.filter((s) => filter.providers!.includes(s.provider))
+
+const byStatus = (filter: Filter) => {
+  if (filter.statuses === undefined || filter.statuses.length === 0) return undefined
+  const wanted = new Set(filter.statuses)
+  return (job: Job.Job) => wanted.has(job.status)
+}
+
+/** Builds the service from sources. */
+export const make = (sources: ReadonlyArray<Source>): Service => {
+  const jobs = (filter: Filter = {}): Stream.Stream<Job.Job, ApiError.ApiError> => {
+    const keep = byStatus(filter)
+    const streams = select(sources, filter).map((s) => (keep === undefined ? s.jobs : Stream.filter(s.jobs, keep)))
+    return Stream.mergeAll(streams, { concurrency: "unbounded" })
+  }
+
+  const settled = (filter: Filter = {}): Stream.Stream<Settled> => {
+    const keep = byStatus(filter)
+    const streams = select(sources, filter).map((s) =>
+      (keep === undefined ? s.jobs : Stream.filter(s.jobs, keep)).pipe(
+        Stream.map((job): Settled => ({ _tag: "Job", job })),
+        Stream.catchAll((error) =>
+          Stream.make<[Settled]>({ _tag: "ProviderFailure", provider: s.provider, error }).pipe(
+            Stream.tap(() =>
+              Effect.logWarning("provider failed; continuing with the others").pipe(
+                Effect.annotateLogs({ provider: s.provider, error: error._tag })
+              )
+            )
+          )
+        )
+      )
+    )
+    return Stream.mergeAll(streams, { concurrency: "unbounded" })
+  }
+
+  return { providers: sources.map((s) => s.provider), jobs, settled }
+}
+
+/** The service from the given source effects (each needs its provider client). */
+export const layer = <R>(
+  sources: ReadonlyArray<Effect.Effect<Source, never, R>>
+): Layer.Layer<AllJobs, never, R> => Layer.effect(AllJobs, Effect.map(Effect.all(sources), make))
+
+/** Every job, from the AllJobs service in context. */
+export const jobs = (filter?: Filter): Stream.Stream<Job.Job, ApiError.ApiError, AllJobs> =>
+  Stream.unwrap(Effect.map(AllJobs, (service) => service.jobs(filter)))
+
+/** Every job with failures as values, from the AllJobs service in context. */
+export const settled = (filter?: Filter): Stream.Stream<Settled, never, AllJobs> =>
+  Stream.unwrap(Effect.map(AllJobs, (service) => service.settled(filter)))

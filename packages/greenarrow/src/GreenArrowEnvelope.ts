@@ -1,0 +1,191 @@
+/**
+ * The Studio v2 response envelope — `{ success, data, error_code,
+ * error_message }` plus the pagination keys — and how it becomes either a page
+ * of jobs or a typed error.
+ *
+ * Error mapping (`success: false`, whatever the HTTP status):
+ *
+ * | `error_code`                                                 | error          |
+ * | ------------------------------------------------------------ | -------------- |
+ * | `validation_failed`, `invalid_request`, `requested_too_many` | `BadRequest`   |
+ * | `not_found`                                                  | `NotFound`     |
+ * | `not_authorized`                                             | `Unauthorized` |
+ * | `internal_error`                                             | `ServerError` (retried) |
+ * | `multiple_records_found`, anything else                      | by HTTP status; in a 2xx `UnexpectedStatus` |
+ *
+ * When the HTTP status itself names an error class (400, 401, 403, 404, 405,
+ * 410, 429, 5xx) that class wins and carries the real status; otherwise (a 200,
+ * a 422, …) the class comes from `error_code` and `status` is the status that
+ * conventionally means it (400, 404, 401, 500). `error_code` and
+ * `error_message` are always kept as `providerCode` / `providerMessage`.
+ * A non-envelope body on an error status (a proxy's HTML 502) maps by status.
+ *
+ * @since 0.1.0
+ */
+import { ApiError, HttpTransport, RetryPolicy } from "@jobstream/core"
+import * as Headers from "@effect/platform/Headers"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { GreenArrowJob } from "./GreenArrowJob.js"
+
+/** Documented error codes (plus `not_authorized`, seen in the older docs). */
+export const knownErrorCodes = [
+  "validation_failed",
+  "invalid_request",
+  "requested_too_many",
+  "not_found",
+  "multiple_records_found",
+  "internal_error",
+  "not_authorized"
+] as const
+export type ErrorCode = typeof knownErrorCodes[number] | (string & {})
+
+const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
+const optionalNullable = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
+
+/** The envelope, with `data` left undecoded. */
+export const Envelope = Schema.Struct({
+  success: Schema.Boolean,
+  data: Schema.optional(Schema.Unknown),
+  error_code: optionalNullable(Schema.String),
+  error_message: optionalNullable(Schema.String),
+  page: optionalNullable(Count),
+  per_page: optionalNullable(Count),
+  num_records: optionalNullable(Count),
+  num_pages: optionalNullable(Count),
+  page_token: optionalNullable(Schema.String),
+  next_page_token: optionalNullable(Schema.String)
+}).annotations({ identifier: "GreenArrowEnvelope" })
+export type Envelope = typeof Envelope.Type
+
+/** One page of the job listing, with whatever pagination keys the server sent. */
+export interface JobsPage {
+  readonly jobs: ReadonlyArray<GreenArrowJob>
+  /** The 0-based page number, when sent. */
+  readonly page: number | undefined
+  readonly perPage: number | undefined
+  readonly numRecords: number | undefined
+  readonly numPages: number | undefined
+  /**
+   * The next page's token: a string, `null` on the last page, `undefined`
+   * when the server sent no `next_page_token` key at all (an old server).
+   */
+  readonly nextPageToken: string | null | undefined
+}
+
+const decodeEnvelope = Schema.decodeUnknownEither(Envelope, { errors: "first" })
+const decodeJobs = Schema.decodeUnknownEither(Schema.Array(GreenArrowJob), { errors: "first" })
+
+/** Statuses that decide the error class by themselves. */
+const specificStatus = (status: number): boolean =>
+  status === 400 || status === 401 || status === 403 || status === 404 || status === 405 || status === 410 ||
+  status === 429 || (status >= 500 && status <= 599)
+
+/** The status conventionally meaning an error code, for failures reported inside a 2xx. */
+const conventionalStatus = (code: string | null | undefined): number | undefined => {
+  switch (code) {
+    case "validation_failed":
+    case "invalid_request":
+    case "requested_too_many":
+      return 400
+    case "not_found":
+      return 404
+    case "not_authorized":
+      return 401
+    case "internal_error":
+      return 500
+    default:
+      return undefined
+  }
+}
+
+/** Code and message of an envelope, as error detail. */
+const detailOf = (envelope: Pick<Envelope, "error_code" | "error_message">): ApiError.Detail => ({
+  providerCode: envelope.error_code ?? undefined,
+  providerMessage: envelope.error_message ?? undefined
+})
+
+/** The typed error for an envelope with `success: false` (or any error status). */
+export const errorFor = (
+  where: ApiError.Context,
+  httpStatus: number,
+  detail: ApiError.Detail,
+  retryAfterMillis?: number
+): ApiError.ApiError => {
+  if (specificStatus(httpStatus)) return ApiError.fromStatus(where, httpStatus, detail, retryAfterMillis)
+  const conventional = conventionalStatus(detail.providerCode)
+  if (conventional !== undefined) return ApiError.fromStatus(where, conventional, detail)
+  // multiple_records_found, unknown codes, a missing code: "its own error carrying the code".
+  return new ApiError.UnexpectedStatus({
+    ...where,
+    status: httpStatus,
+    ...(detail.providerCode !== undefined ? { providerCode: detail.providerCode } : {}),
+    ...(detail.providerMessage !== undefined ? { providerMessage: ApiError.truncate(detail.providerMessage, 500) } : {})
+  })
+}
+
+/**
+ * Reads `error_code` / `error_message` from a body, for error detail. Never
+ * throws; a body that is not an envelope gives no detail.
+ */
+export const readErrorBody = (raw: HttpTransport.RawResponse): ApiError.Detail => {
+  let json: unknown
+  try {
+    json = JSON.parse(raw.body)
+  } catch {
+    return {}
+  }
+  const envelope = decodeEnvelope(json)
+  return Either.isRight(envelope) ? detailOf(envelope.right) : {}
+}
+
+const isSuccess = (status: number) => status >= 200 && status < 300
+
+/**
+ * A transport `decode` for a jobs listing that accepts any status: an error
+ * status or `success: false` becomes the typed error, a 2xx envelope with
+ * `success: true` a {@link JobsPage}. Anything malformed is a `DecodeError`
+ * naming what was wrong.
+ */
+export const decodePage = (
+  raw: HttpTransport.RawResponse,
+  where: ApiError.Context
+): Effect.Effect<JobsPage, ApiError.ApiError> =>
+  Effect.gen(function*() {
+    if (!isSuccess(raw.status)) {
+      const now = yield* Clock.currentTimeMillis
+      const retryAfter = RetryPolicy.parseRetryAfter(
+        Option.getOrUndefined(Headers.get(raw.headers, "retry-after")),
+        now
+      )
+      return yield* Effect.fail(errorFor(where, raw.status, readErrorBody(raw), retryAfter))
+    }
+    const json = yield* HttpTransport.parseJson(raw, where)
+    const decoded = decodeEnvelope(json)
+    if (Either.isLeft(decoded)) {
+      return yield* Effect.fail(
+        HttpTransport.schemaError(where, raw, ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+      )
+    }
+    const envelope = decoded.right
+    if (!envelope.success) {
+      return yield* Effect.fail(errorFor(where, raw.status, detailOf(envelope)))
+    }
+    const jobs = decodeJobs(envelope.data)
+    if (Either.isLeft(jobs)) {
+      const issue = ParseResult.TreeFormatter.formatErrorSync(jobs.left)
+      return yield* Effect.fail(HttpTransport.schemaError(where, raw, `in "data": ${issue}`))
+    }
+    return {
+      jobs: jobs.right,
+      page: envelope.page ?? undefined,
+      perPage: envelope.per_page ?? undefined,
+      numRecords: envelope.num_records ?? undefined,
+      numPages: envelope.num_pages ?? undefined,
+      nextPageToken: envelope.next_page_token
+    } satisfies JobsPage
+  })

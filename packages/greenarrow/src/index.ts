@@ -1,0 +1,10 @@
+/**
+ * @jobstream/greenarrow — a streaming, retrying client for the GreenArrow
+ * Studio v2 Jobs API.
+ *
+ * @since 0.1.0
+ */
+export * as GreenArrowClient from "./GreenArrowClient.js"
+export * as GreenArrowEnvelope from "./GreenArrowEnvelope.js"
+export * as GreenArrowJob from "./GreenArrowJob.js"
+export * as GreenArrowQuery from "./GreenArrowQuery.js"

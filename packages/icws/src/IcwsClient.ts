@@ -1,0 +1,326 @@
+/**
+ * The ICWS data-extractor client: list (streamed, newest first), look up,
+ * submit, cancel, await and watch extraction jobs. Every call goes through an
+ * {@link IcwsSession.IcwsSession}, so it carries the CSRF token and cookies,
+ * and a 401 reconnects once and retries.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { ApiError, HttpTransport, Job, Paginate } from "@jobstream/core"
+import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as IcwsJob from "./IcwsJob.js"
+import * as IcwsSession from "./IcwsSession.js"
+
+/** Client settings on top of the session's. */
+export interface ClientOptions {
+  /** `jobCount` of each list request when the query sets none. Default 100. */
+  readonly pageSize?: number
+}
+
+/** Everything `make`/`layer` need. */
+export interface Options extends IcwsSession.Options, ClientOptions {}
+
+/** Options of `submitJob`. */
+export interface SubmitOptions {
+  /**
+   * Retry the POST on transient failures (5xx, resets, timeouts) with the
+   * transport's policy. Off by default: a retried submit can create the job twice.
+   */
+  readonly retry?: boolean
+}
+
+/** The default `pageSize`. */
+export const defaultPageSize = 100
+
+/** The default polling schedule of `awaitJob`/`watchJob`: every 2 seconds, forever. */
+export const defaultPollSchedule: Schedule.Schedule<number> = Schedule.spaced("2 seconds")
+
+/** The client service. */
+export interface Service {
+  /** The session the client uses. */
+  readonly session: IcwsSession.Service
+  /**
+   * Every job, newest first, following the `fromJobId` cursor. Stops when a
+   * page is shorter than `jobCount`, empty, or only repeats jobs already seen.
+   */
+  readonly jobs: (query?: IcwsJob.JobsQuery) => Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError>
+  /** `jobs` mapped to the normalized job. */
+  readonly normalizedJobs: (query?: IcwsJob.JobsQuery) => Stream.Stream<Job.Job, ApiError.ApiError>
+  /** One job (`GET …/data-extractor/jobs/{jobId}`); `mode` defaults to "all". */
+  readonly getJob: (jobId: string, mode?: IcwsJob.ResponseMode) => Effect.Effect<IcwsJob.JobRecord, ApiError.ApiError>
+  /** Submits an extraction job; 201 `{ id }`. Not retried unless `retry: true`. */
+  readonly submitJob: (
+    config: IcwsJob.JobConfig,
+    options?: SubmitOptions
+  ) => Effect.Effect<IcwsJob.JobResponse, ApiError.ApiError>
+  /** Cancels a queued or running job. */
+  readonly cancelJob: (jobId: string) => Effect.Effect<void, ApiError.ApiError>
+  /**
+   * Polls the job's status on `schedule` until it is failed, canceled or
+   * finished, and returns that status. Fails with a `Timeout` (scope
+   * "deadline") when the schedule ends first.
+   */
+  readonly awaitJob: (
+    jobId: string,
+    schedule?: Schedule.Schedule<unknown, IcwsJob.JobStatus>
+  ) => Effect.Effect<IcwsJob.JobStatus, ApiError.ApiError>
+  /**
+   * Polls the job's status on `schedule` and emits it each time the state
+   * changes (the first poll always emits); ends after a terminal state.
+   */
+  readonly watchJob: (
+    jobId: string,
+    schedule?: Schedule.Schedule<unknown, IcwsJob.JobStatus>
+  ) => Stream.Stream<IcwsJob.JobStatus, ApiError.ApiError>
+}
+
+/** The client as a service. */
+export class IcwsClient extends Context.Tag("@jobstream/icws/IcwsClient")<IcwsClient, Service>() {}
+
+/** Maps a data-extractor job to the normalized job (see `IcwsJob.toJob`). */
+export const toJob: (record: IcwsJob.JobRecord) => Job.Job = IcwsJob.toJob
+
+// ---------------------------------------------------------------------------
+
+const invalid = (operation: string, issue: string) =>
+  new ApiError.InvalidRequest({ provider: IcwsJob.provider, operation, issue })
+
+const isJsonLike = (type: string): boolean =>
+  type === "" || type === IcwsJob.mediaType || type === "application/json" || type.endsWith("+json")
+
+/** A `decode` that checks the media type, then parses and decodes the JSON body. */
+const decodeIcws = <A, I>(schema: Schema.Schema<A, I, never>) => {
+  const decode = HttpTransport.decodeJson(schema)
+  return (raw: HttpTransport.RawResponse, where: ApiError.Context): Effect.Effect<A, ApiError.DecodeError> => {
+    const type = HttpTransport.mediaType(raw)
+    if (!isJsonLike(type)) {
+      return Effect.fail(
+        new ApiError.DecodeError({
+          ...where,
+          status: raw.status,
+          format: "body",
+          issue: `expected ${IcwsJob.mediaType}, got ${type}`,
+          excerpt: ApiError.truncate(raw.body.slice(0, 201), 200)
+        })
+      )
+    }
+    return decode(raw, where)
+  }
+}
+
+const decodeJobs = decodeIcws(IcwsJob.Jobs)
+const decodeRecord = decodeIcws(IcwsJob.JobRecord)
+const decodeJobResponse = decodeIcws(IcwsJob.JobResponse)
+
+const decodeStatus = (raw: HttpTransport.RawResponse, where: ApiError.Context) =>
+  Effect.flatMap(decodeRecord(raw, where), (record) =>
+    record.jobStatus === undefined
+      ? Effect.fail(HttpTransport.schemaError(where, raw, "the job has no jobStatus"))
+      : Effect.succeed(record.jobStatus))
+
+const formatIssue = (error: ParseResult.ParseError): string => ParseResult.TreeFormatter.formatErrorSync(error)
+
+const decodeQuery = Schema.decodeUnknownEither(IcwsJob.JobsQuery, { onExcessProperty: "error", errors: "first" })
+const decodeMode = Schema.decodeUnknownEither(IcwsJob.ResponseMode)
+const encodeConfig = Schema.encodeUnknownEither(IcwsJob.JobConfig, { errors: "first" })
+
+const checkJobId = (operation: string, jobId: unknown): Effect.Effect<string, ApiError.InvalidRequest> =>
+  typeof jobId === "string" && jobId.trim() !== ""
+    ? Effect.succeed(jobId)
+    : Effect.fail(invalid(operation, "jobId must be a non-empty string"))
+
+/** Checks a job configuration beyond its shape; returns the problem, if any. */
+const configProblem = (config: IcwsJob.JobConfig): string | undefined => {
+  if (config.name.trim() === "") return "name must not be empty"
+  if (config.submittedUserId.trim() === "") return "submittedUserId must not be empty"
+  const sources = [...(config.tables?.tableList ?? []), ...(config.views?.viewList ?? [])]
+  for (const source of sources) {
+    if (source.name.trim() === "") return "every table and view needs a name"
+    if (source.column.some((c) => c.name.trim() === "")) return `a column of ${source.name} has an empty name`
+  }
+  if (
+    config.startTimeFilter !== undefined && config.endTimeFilter !== undefined &&
+    config.startTimeFilter.getTime() > config.endTimeFilter.getTime()
+  ) return "startTimeFilter is after endTimeFilter"
+  return undefined
+}
+
+/** Builds the client over an existing session. */
+export const fromSession = (session: IcwsSession.Service, options: ClientOptions = {}): Service => {
+  const pageSize = options.pageSize ?? defaultPageSize
+
+  const jobs = (query: IcwsJob.JobsQuery = {}): Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError> =>
+    Stream.suspend(() => {
+      const decoded = decodeQuery(query)
+      if (Either.isLeft(decoded)) return Stream.fail(invalid("listJobs", formatIssue(decoded.left)))
+      if (!Number.isInteger(pageSize) || pageSize < 1) {
+        return Stream.fail(invalid("listJobs", `pageSize must be a positive integer, got ${pageSize}`))
+      }
+      const mode = decoded.right.mode ?? "status"
+      const jobCount = decoded.right.jobCount ?? pageSize
+      // IDs of the previous page: a page that only repeats them means the
+      // server ignored the cursor, and the walk stops instead of looping.
+      let previous: ReadonlySet<string> = new Set()
+      const fetchPage = (from: string | undefined) =>
+        session.execute((credential) => ({
+          operation: "listJobs",
+          request: session.request(credential, "GET", "/data-extractor/jobs").pipe(
+            HttpClientRequest.setUrlParam("jobCount", String(jobCount)),
+            HttpClientRequest.setUrlParam("jobsResponseMode", mode),
+            from === undefined ? (r) => r : HttpClientRequest.setUrlParam("fromJobId", from)
+          ),
+          decode: decodeJobs
+        })).pipe(
+          Effect.flatMap((page) => {
+            const all = page.jobList
+            const fresh = all.filter((record) => {
+              const id = IcwsJob.recordId(record)
+              return id === undefined || !previous.has(id)
+            })
+            previous = new Set(all.map(IcwsJob.recordId).filter((id): id is string => id !== undefined))
+            const last = all.length > 0 ? IcwsJob.recordId(all[all.length - 1]!) : undefined
+            const short = all.length < jobCount
+            const next = short || fresh.length === 0 ? undefined : last
+            const note = fresh.length < all.length
+              ? Effect.logWarning("ICWS job list repeated jobs already seen; they are skipped").pipe(
+                Effect.annotateLogs({ repeated: all.length - fresh.length })
+              )
+              : !short && fresh.length > 0 && last === undefined
+              ? Effect.logWarning("ICWS job list: the last job of a full page has no id; the list stops there")
+              : Effect.void
+            return Effect.as(note, { items: fresh, next })
+          })
+        )
+      return Paginate.cursor<IcwsJob.JobRecord, string, ApiError.ApiError, never>({ fetch: fetchPage })
+    })
+
+  const getJob = (jobId: string, mode: IcwsJob.ResponseMode = "all") =>
+    Effect.gen(function*() {
+      const id = yield* checkJobId("getJob", jobId)
+      if (Either.isLeft(decodeMode(mode))) {
+        return yield* invalid("getJob", `mode must be "configuration", "status" or "all", got ${JSON.stringify(mode)}`)
+      }
+      return yield* session.execute((credential) => ({
+        operation: "getJob",
+        request: session.request(credential, "GET", `/data-extractor/jobs/${encodeURIComponent(id)}`).pipe(
+          HttpClientRequest.setUrlParam("jobsResponseMode", mode)
+        ),
+        decode: decodeRecord
+      }))
+    })
+
+  const getStatus = (jobId: string) =>
+    session.execute((credential) => ({
+      operation: "getJobStatus",
+      request: session.request(credential, "GET", `/data-extractor/jobs/${encodeURIComponent(jobId)}`).pipe(
+        HttpClientRequest.setUrlParam("jobsResponseMode", "status")
+      ),
+      decode: decodeStatus
+    }))
+
+  const submitJob = (config: IcwsJob.JobConfig, submitOptions: SubmitOptions = {}) =>
+    Effect.gen(function*() {
+      const encoded = encodeConfig(config)
+      if (Either.isLeft(encoded)) return yield* invalid("submitJob", formatIssue(encoded.left))
+      const problem = configProblem(config)
+      if (problem !== undefined) return yield* invalid("submitJob", problem)
+      const body = JSON.stringify(encoded.right)
+      return yield* session.execute((credential) => ({
+        operation: "submitJob",
+        request: session.request(credential, "POST", "/data-extractor/jobs").pipe(
+          HttpClientRequest.bodyText(body, `${IcwsJob.mediaType};charset=utf-8`)
+        ),
+        idempotent: false,
+        retryNonIdempotent: submitOptions.retry === true,
+        decode: decodeJobResponse
+      }))
+    })
+
+  const cancelJob = (jobId: string) =>
+    Effect.flatMap(checkJobId("cancelJob", jobId), (id) =>
+      session.execute((credential) => ({
+        operation: "cancelJob",
+        request: session.request(credential, "DELETE", `/data-extractor/jobs/${encodeURIComponent(id)}`),
+        decode: () => Effect.void
+      })))
+
+  const watchJob = (
+    jobId: string,
+    schedule: Schedule.Schedule<unknown, IcwsJob.JobStatus> = defaultPollSchedule
+  ): Stream.Stream<IcwsJob.JobStatus, ApiError.ApiError> =>
+    Stream.unwrap(
+      Effect.map(checkJobId("watchJob", jobId), (id) =>
+        Stream.repeatEffectWithSchedule(getStatus(id), schedule).pipe(
+          Stream.changesWith((a, b) => a.state === b.state),
+          Stream.takeUntil((status) => IcwsJob.isTerminalState(status.state))
+        ))
+    )
+
+  const awaitJob = (
+    jobId: string,
+    schedule: Schedule.Schedule<unknown, IcwsJob.JobStatus> = defaultPollSchedule
+  ) =>
+    Effect.gen(function*() {
+      const id = yield* checkJobId("awaitJob", jobId)
+      const started = yield* Clock.currentTimeMillis
+      const last = yield* Stream.runLast(watchJob(id, schedule))
+      if (Option.isSome(last) && IcwsJob.isTerminalState(last.value.state)) return last.value
+      const now = yield* Clock.currentTimeMillis
+      const where = session.transport.where(
+        "awaitJob",
+        HttpClientRequest.get(`/icws/-/data-extractor/jobs/${encodeURIComponent(id)}`)
+      )
+      return yield* new ApiError.Timeout({ ...where, timeoutMillis: now - started, scope: "deadline" })
+    })
+
+  return {
+    session,
+    jobs,
+    normalizedJobs: (query) => Stream.map(jobs(query), IcwsJob.toJob),
+    getJob,
+    submitJob,
+    cancelJob,
+    awaitJob,
+    watchJob
+  }
+}
+
+/** Builds a client with its own session (logged out when the scope closes). */
+export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.map(IcwsSession.make(options), (session) => fromSession(session, options))
+
+/** The client over an `IcwsSession` already in context (to share one session). */
+export const layerFromSession = (options: ClientOptions = {}): Layer.Layer<IcwsClient, never, IcwsSession.IcwsSession> =>
+  Layer.effect(IcwsClient, Effect.map(IcwsSession.IcwsSession, (session) => fromSession(session, options)))
+
+/**
+ * The client together with its scoped session: the session connects on the
+ * first call and logs out when the layer is released. Only `HttpClient` is
+ * left to provide.
+ */
+export const layer = (
+  options: Options
+): Layer.Layer<IcwsClient | IcwsSession.IcwsSession, never, HttpClient.HttpClient> =>
+  layerFromSession(options).pipe(Layer.provideMerge(IcwsSession.layer(options)))
+
+/**
+ * Like {@link layer}, configured from `ICWS_BASE_URL`, `ICWS_USER`,
+ * `ICWS_PASSWORD`, `ICWS_APPLICATION_NAME` and `ICWS_LANGUAGE`; `overrides` win.
+ */
+export const layerConfig = (
+  overrides: Partial<Options> = {}
+): Layer.Layer<IcwsClient | IcwsSession.IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layerFromSession(overrides).pipe(Layer.provideMerge(IcwsSession.layerConfig(overrides)))

@@ -1,0 +1,8 @@
+/**
+ * @jobstream/icws — ICWS (PureConnect / CIC) data-extractor jobs over a managed session.
+ *
+ * @since 0.1.0
+ */
+export * as IcwsClient from "./IcwsClient.js"
+export * as IcwsJob from "./IcwsJob.js"
+export * as IcwsSession from "./IcwsSession.js"

@@ -1,0 +1,327 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { RetryPolicy } from "@jobstream/core"
+import { IcwsClient, IcwsSession } from "@jobstream/icws"
+import { Faults, IcwsSimulator } from "@jobstream/testkit"
+import { ConfigProvider, Effect, Exit, Fiber, Layer, Option, Redacted, Stream } from "effect"
+import { captureLogs, options, password, requestsTo, waitUntil, withClient } from "./helpers.js"
+
+const live = <A, E>(name: string, f: () => Effect.Effect<A, E, import("effect/Scope").Scope>) =>
+  it.live(name, () => Effect.scoped(f()))
+
+describe("IcwsSession: connect", () => {
+  live("posts icAuthConnectionRequestSettings with Accept-Language and sends CSRF + cookies afterwards", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      yield* withClient(sim, (c) => c.getJob(sim.jobs[0]!.status.id), { language: "de-de", applicationName: "tests" })
+      const [connect] = requestsTo(sim, "POST", "/icws/connection")
+      expect(connect!.headers["accept-language"]).toBe("de-de")
+      expect(connect!.headers["content-type"]).toContain("application/vnd.inin.icws+json")
+      expect(JSON.parse(connect!.body)).toEqual({
+        __type: "urn:inin.com:connection:icAuthConnectionRequestSettings",
+        applicationName: "tests",
+        userID: "agent",
+        password: "s3cret-pw"
+      })
+      const session = sim.createdSessions[0]!
+      const [get] = requestsTo(sim, "GET", sim.jobs[0]!.status.id)
+      expect(get!.path).toBe(`/icws/${session.sessionId}/data-extractor/jobs/${sim.jobs[0]!.status.id}`)
+      expect(get!.headers["inin-icws-csrf-token"]).toBe(session.csrfToken)
+      expect(get!.headers["accept"]).toBe("application/vnd.inin.icws+json")
+      for (const [name, value] of session.cookies) expect(get!.headers["cookie"]).toContain(`${name}=${value}`)
+      expect(sim.deletedSessions).toEqual([session.sessionId])
+    }))
+
+  live("takes sessionId and csrfToken from the headers when the body lacks them", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 3, tokensInHeadersOnly: true })
+      const record = yield* withClient(sim, (c) => c.getJob(sim.jobs[1]!.status.id))
+      expect(record.jobStatus?.id).toBe(sim.jobs[1]!.status.id)
+      expect(sim.createdSessions).toHaveLength(1)
+    }))
+
+  live("keeps cookies updated from later Set-Cookie headers", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      const id = sim.jobs[0]!.status.id
+      yield* withClient(sim, (c) =>
+        Effect.gen(function*() {
+          yield* c.getJob(id)
+          const before = sim.createdSessions[0]!.cookies.get(`icws_${sim.createdSessions[0]!.sessionId}`)
+          sim.rotateCookies()
+          yield* c.getJob(id) // answered with new cookies
+          yield* c.getJob(id) // must send the new value, or it gets a 401
+          yield* c.getJob(id)
+          const session = sim.createdSessions[0]!
+          const after = session.cookies.get(`icws_${session.sessionId}`)
+          expect(after).not.toBe(before)
+          const last = requestsTo(sim, "GET", id).at(-1)!
+          expect(last.headers["cookie"]).toContain(`icws_${session.sessionId}=${after}`)
+        }))
+      expect(sim.createdSessions).toHaveLength(1)
+      expect(sim.requests.filter((r) => r.status === 401)).toHaveLength(0)
+    }))
+
+  live("bad credentials: BadRequest with errorId, not retried, password nowhere", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      const error = yield* Effect.flip(
+        withClient(sim, (c) => c.getJob("x"), { password: Redacted.make("wrong-horse-battery"), retryPolicy: RetryPolicy.immediate(3) })
+      )
+      expect(error._tag).toBe("BadRequest")
+      if (error._tag !== "BadRequest") return
+      expect(error.providerCode).toBe("error.request.connection.authenticationFailure")
+      expect(error.operation).toBe("connect")
+      expect(requestsTo(sim, "POST", "/icws/connection")).toHaveLength(1)
+      for (const text of [error.message, String(error), JSON.stringify(error)]) {
+        expect(text).not.toContain("wrong-horse-battery")
+      }
+    }))
+
+  live("the login POST is not retried on a 500", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({
+        jobs: 3,
+        faults: [{
+          match: (r) => r.path === "/icws/connection",
+          times: 1,
+          fault: Faults.status(500, { body: JSON.stringify({ errorId: "error.server.internal", message: "boom" }) })
+        }]
+      })
+      const error = yield* Effect.flip(withClient(sim, (c) => c.getJob("x"), { retryPolicy: RetryPolicy.immediate(3) }))
+      expect(error._tag).toBe("ServerError")
+      expect(error._tag === "ServerError" && error.providerCode).toBe("error.server.internal")
+      expect(requestsTo(sim, "POST", "/icws/connection")).toHaveLength(1)
+    }))
+
+  live("an invalid baseUrl fails with InvalidRequest before any request", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        Effect.flatMap(IcwsClient.IcwsClient, (c) => c.getJob("x")).pipe(
+          Effect.provide(IcwsClient.layer({ baseUrl: "cic1:8018", user: "agent", password })),
+          Effect.provide(FetchHttpClient.layer)
+        )
+      )
+      expect(error._tag).toBe("InvalidRequest")
+    }))
+})
+
+describe("IcwsSession: 503 and alternates", () => {
+  live("fails over through the alternates in turn and keeps using the host that accepted", () =>
+    Effect.gen(function*() {
+      const good = yield* IcwsSimulator.makeIcws({ jobs: 12, serverName: "cic-backup" })
+      const busy = yield* IcwsSimulator.makeIcws({ jobs: 12 })
+      const primary = yield* IcwsSimulator.makeIcws({ jobs: 12 })
+      primary.setAlternates([busy.hostEntry, good.hostEntry])
+      busy.setAlternates([primary.hostEntry, good.hostEntry])
+      const ids = yield* withClient(primary, (c) =>
+        Effect.gen(function*() {
+          const all = yield* Stream.runCollect(c.jobs())
+          const credential = yield* c.session.current
+          expect(Option.getOrThrow(credential).baseUrl).toBe(good.url)
+          return [...all].map((j) => j.jobStatus!.id)
+        }))
+      expect(ids).toEqual([...good.jobs].reverse().map((j) => j.status.id))
+      expect(primary.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["POST /icws/connection 503"])
+      expect(busy.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["POST /icws/connection 503"])
+      expect(requestsTo(good, "POST", "/icws/connection")).toHaveLength(1)
+      expect(requestsTo(good, "GET", "/data-extractor/jobs")).toHaveLength(2)
+      expect(good.deletedSessions).toEqual([good.createdSessions[0]!.sessionId])
+    }))
+
+  live("stops after maxAlternates with the 503's errorId", () =>
+    Effect.gen(function*() {
+      const good = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      const busy = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      const primary = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      primary.setAlternates([busy.hostEntry, good.hostEntry])
+      busy.setAlternates([good.hostEntry])
+      const error = yield* Effect.flip(withClient(primary, (c) => c.getJob("x"), { maxAlternates: 1 }))
+      expect(error._tag).toBe("ServerError")
+      if (error._tag !== "ServerError") return
+      expect(error.status).toBe(503)
+      expect(error.providerCode).toBe("error.server.notAcceptingConnections")
+      expect(busy.requestCount).toBe(1)
+      expect(good.requestCount).toBe(0)
+    }))
+
+  live("a 503 without alternates is a ServerError; an unreachable alternate is skipped", () =>
+    Effect.gen(function*() {
+      const primary = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      primary.setAlternates([])
+      const error = yield* Effect.flip(withClient(primary, (c) => c.getJob("x")))
+      expect(error._tag === "ServerError" && error.status).toBe(503)
+
+      const good = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      const dead = yield* Effect.promise(() => IcwsSimulator.startIcws({ jobs: 1 }))
+      const deadEntry = dead.hostEntry
+      yield* Effect.promise(() => dead.close())
+      primary.setAlternates([deadEntry, good.hostEntry])
+      const record = yield* withClient(primary, (c) => c.getJob(good.jobs[0]!.status.id))
+      expect(record.jobStatus?.id).toBe(good.jobs[0]!.status.id)
+    }))
+})
+
+describe("IcwsSession: disconnect", () => {
+  live("DELETEs the session when the scope closes after success", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 5 })
+      const logs = captureLogs()
+      yield* logs.provide(withClient(sim, (c) => Stream.runDrain(c.jobs())))
+      // The logout's 204 is read as a success, not logged as a failure.
+      expect(logs.lines.filter((l) => l.includes("releasing the credential failed"))).toEqual([])
+      expect(logs.lines.some((l) => l.includes("ICWS session disconnected"))).toBe(true)
+      const session = sim.createdSessions[0]!
+      expect(sim.deletedSessions).toEqual([session.sessionId])
+      const [del] = requestsTo(sim, "DELETE", "/connection")
+      expect(del!.headers["inin-icws-csrf-token"]).toBe(session.csrfToken)
+      expect(del!.status).toBe(204)
+      expect(sim.activeSessions).toHaveLength(0)
+    }))
+
+  live("DELETEs the session when the program fails", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 5 })
+      const exit = yield* Effect.exit(withClient(sim, (c) => c.getJob("no-such-job")))
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(sim.deletedSessions).toEqual([sim.createdSessions[0]!.sessionId])
+    }))
+
+  live("DELETEs the session when the program is interrupted mid-request", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({
+        jobs: 5,
+        faults: [{ match: (r) => r.method === "GET" && r.path.endsWith("/data-extractor/jobs"), fault: Faults.hang }]
+      })
+      const fiber = yield* Effect.fork(withClient(sim, (c) => Stream.runDrain(c.jobs())))
+      yield* waitUntil(() => requestsTo(sim, "GET", "/data-extractor/jobs").length === 1)
+      yield* Fiber.interrupt(fiber)
+      expect(sim.deletedSessions).toEqual([sim.createdSessions[0]!.sessionId])
+    }))
+
+  live("does not DELETE when no session was ever made", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 5 })
+      yield* withClient(sim, () => Effect.void)
+      expect(sim.requestCount).toBe(0)
+    }))
+})
+
+describe("IcwsSession: 401", () => {
+  live("a 401 mid-stream reconnects once; the stream neither loses nor repeats a job", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 75 })
+      let seen = 0
+      const ids = yield* withClient(sim, (c) =>
+        c.jobs({ jobCount: 10 }).pipe(
+          Stream.tap(() =>
+            Effect.sync(() => {
+              seen++
+              if (seen === 25) sim.expireSessions()
+            })
+          ),
+          Stream.map((j) => j.jobStatus!.id),
+          Stream.runCollect
+        ))
+      expect([...ids]).toEqual([...sim.jobs].reverse().map((j) => j.status.id))
+      expect(new Set(ids).size).toBe(75)
+      expect(sim.createdSessions).toHaveLength(2)
+      const unauthorized = sim.requests.filter((r) => r.status === 401)
+      expect(unauthorized).toHaveLength(1)
+      // The failed page was asked again, with the same cursor, on the new session.
+      const retried = sim.requests[sim.requests.indexOf(unauthorized[0]!) + 2]!
+      expect(retried.query.get("fromJobId")).toBe(unauthorized[0]!.query.get("fromJobId"))
+      expect(retried.path).toContain(sim.createdSessions[1]!.sessionId)
+      expect(sim.deletedSessions).toEqual([sim.createdSessions[1]!.sessionId])
+    }))
+
+  live("50 concurrent calls after expiry cause one reconnect", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 60, pollsPerStep: 0 })
+      yield* withClient(sim, (c) =>
+        Effect.gen(function*() {
+          yield* c.getJob(sim.jobs[0]!.status.id)
+          sim.expireSessions()
+          const records = yield* Effect.forEach(
+            sim.jobs.slice(0, 50),
+            (job) => c.getJob(job.status.id, "status"),
+            { concurrency: "unbounded" }
+          )
+          expect(records.map((r) => r.jobStatus!.id)).toEqual(sim.jobs.slice(0, 50).map((j) => j.status.id))
+          expect(yield* c.session.connections).toBe(2)
+        }))
+      expect(sim.createdSessions).toHaveLength(2)
+      expect(requestsTo(sim, "POST", "/icws/connection")).toHaveLength(2)
+    }))
+
+  live("a 401 that persists after the reconnect surfaces as Unauthorized (no loop), without secrets", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({
+        jobs: 5,
+        faults: [{
+          match: (r) => r.path.endsWith("/data-extractor/jobs"),
+          fault: Faults.status(401, {
+            headers: { "WWW-Authenticate": `ICWS realm="ICWS" location="/ICWS/connection"` },
+            body: JSON.stringify({ errorId: "error.request.unauthorized", message: "nope" })
+          })
+        }]
+      })
+      const logs = captureLogs()
+      const error = yield* logs.provide(Effect.flip(withClient(sim, (c) => Stream.runDrain(c.jobs()))))
+      expect(error._tag).toBe("Unauthorized")
+      expect(error._tag === "Unauthorized" && error.providerCode).toBe("error.request.unauthorized")
+      expect(sim.createdSessions).toHaveLength(2)
+      expect(requestsTo(sim, "GET", "/data-extractor/jobs")).toHaveLength(2)
+      const secrets = sim.createdSessions.flatMap((s) => [s.sessionId, s.csrfToken, ...s.cookies.values()])
+      const texts = [error.message, String(error), JSON.stringify(error), ...logs.lines]
+      expect(logs.lines.length).toBeGreaterThan(0)
+      for (const text of texts) {
+        expect(text).not.toContain("s3cret-pw")
+        for (const secret of secrets) expect(text).not.toContain(secret)
+      }
+      expect(error._tag === "Unauthorized" && error.url).toContain("/icws/<redacted>/data-extractor/jobs")
+    }))
+})
+
+describe("IcwsSession: layers", () => {
+  live("layerConfig reads ICWS_* variables (password redacted)", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      const provider = ConfigProvider.fromMap(
+        new Map([["ICWS_BASE_URL", sim.url], ["ICWS_USER", "agent"], ["ICWS_PASSWORD", "s3cret-pw"], ["ICWS_LANGUAGE", "fr-fr"]])
+      )
+      const record = yield* Effect.flatMap(IcwsClient.IcwsClient, (c) => c.getJob(sim.jobs[0]!.status.id)).pipe(
+        Effect.provide(IcwsClient.layerConfig()),
+        Effect.provide(FetchHttpClient.layer),
+        Effect.withConfigProvider(provider)
+      )
+      expect(record.jobStatus?.id).toBe(sim.jobs[0]!.status.id)
+      const [connect] = requestsTo(sim, "POST", "/icws/connection")
+      expect(connect!.headers["accept-language"]).toBe("fr-fr")
+      expect(JSON.parse(connect!.body).applicationName).toBe("jobstream")
+
+      const missing = yield* Effect.flip(
+        Layer.build(IcwsSession.layerConfig()).pipe(
+          Effect.provide(FetchHttpClient.layer),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["ICWS_BASE_URL", sim.url], ["ICWS_USER", "a"]])))
+        )
+      )
+      expect(String(missing)).toContain("ICWS_PASSWORD")
+    }))
+
+  live("one session can be shared by a client built with layerFromSession", () =>
+    Effect.gen(function*() {
+      const sim = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      const layer = IcwsClient.layerFromSession().pipe(
+        Layer.provideMerge(IcwsSession.layer(options(sim))),
+        Layer.provide(FetchHttpClient.layer)
+      )
+      yield* Effect.gen(function*() {
+        const client = yield* IcwsClient.IcwsClient
+        const session = yield* IcwsSession.IcwsSession
+        yield* client.getJob(sim.jobs[0]!.status.id)
+        expect(Option.isSome(yield* session.current)).toBe(true)
+      }).pipe(Effect.provide(layer))
+      expect(sim.deletedSessions).toHaveLength(1)
+    }))
+})

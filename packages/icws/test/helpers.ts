@@ -1,0 +1,55 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { RetryPolicy } from "@jobstream/core"
+import { IcwsClient } from "@jobstream/icws"
+import type { IcwsSimulator } from "@jobstream/testkit"
+import { Effect, Logger, LogLevel, Redacted } from "effect"
+
+export const password = Redacted.make("s3cret-pw")
+
+export const options = (
+  sim: { readonly url: string },
+  extra: Partial<IcwsClient.Options> = {}
+): IcwsClient.Options => ({
+  baseUrl: sim.url,
+  user: "agent",
+  password,
+  retryPolicy: RetryPolicy.immediate(2),
+  pageSize: 10,
+  ...extra
+})
+
+/** Runs `f` with a client (and its session) whose layer is released when `f` ends. */
+export const withClient = <A, E>(
+  sim: IcwsSimulator.IcwsServer,
+  f: (client: IcwsClient.Service) => Effect.Effect<A, E>,
+  extra: Partial<IcwsClient.Options> = {}
+): Effect.Effect<A, E> =>
+  Effect.flatMap(IcwsClient.IcwsClient, f).pipe(
+    Effect.provide(IcwsClient.layer(options(sim, extra))),
+    Effect.provide(FetchHttpClient.layer)
+  )
+
+/** Requests to a path ending, by method. */
+export const requestsTo = (sim: IcwsSimulator.IcwsServer, method: string, suffix: string) =>
+  sim.requests.filter((r) => r.method === method && r.path.endsWith(suffix))
+
+/** A logger that keeps every line (all levels) for secret checks. */
+export const captureLogs = () => {
+  const lines: Array<string> = []
+  const logger = Logger.make((options) => {
+    lines.push(Logger.logfmtLogger.log(options))
+  })
+  const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    effect.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)), Logger.withMinimumLogLevel(LogLevel.All))
+  return { lines, provide }
+}
+
+/** Polls a condition on the live clock. */
+export const waitUntil = (cond: () => boolean, millis = 3000) =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + millis
+    while (!cond()) {
+      if (Date.now() > deadline) return yield* Effect.die(new Error("condition not met in time"))
+      yield* Effect.sleep("5 millis")
+    }
+  })

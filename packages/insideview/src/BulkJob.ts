@@ -1,0 +1,104 @@
+/**
+ * The records of the Bulk Jobs List, as decoded from JSON or XML, and their
+ * mapping to jobstream's normalized `Job`.
+ *
+ * Decoding is lenient where InsideView is loose: `page`, `resultsPerPage`,
+ * `totalResults` and `creditsConsumed` may be numbers or numeric strings
+ * (the documented example uses strings; XML always does), and
+ * `creditsConsumed`, `jobType` and `createdDate` may be missing.
+ * `jobType`/`jobStatus` are open strings; the known values are listed.
+ *
+ * @since 0.1.0
+ */
+import { Job } from "@jobstream/core"
+import * as Schema from "effect/Schema"
+
+/** `jobStatus` values seen in the documentation. */
+export const KnownJobStatus = Schema.Literal("accepted", "processing", "finished", "failed", "aborted")
+export type KnownJobStatus = typeof KnownJobStatus.Type
+
+/** `jobType` values seen in the documentation. */
+export const KnownJobType = Schema.Literal(
+  "targetCompanyDetails",
+  "targetContactDetails",
+  "targetLookup",
+  "contacts",
+  "companies",
+  "contact",
+  "enrich",
+  "targetCompanySearchAsyncExport",
+  "familyTree",
+  "techProfileFetch"
+)
+export type KnownJobType = typeof KnownJobType.Type
+
+/** A job status: one of the known words, or any other string InsideView sends. */
+export const JobStatus = Schema.Union(KnownJobStatus, Schema.String)
+export type JobStatus = KnownJobStatus | (string & {})
+
+/** A job type: one of the known words, or any other string InsideView sends. */
+export const JobType = Schema.Union(KnownJobType, Schema.String)
+export type JobType = KnownJobType | (string & {})
+
+const IntegerText = Schema.String.pipe(
+  Schema.pattern(/^\s*-?\d+\s*$/, { message: () => "expected an integer written as digits" })
+)
+
+/** An integer sent either as a JSON number or as a string of digits. */
+export const IntFromWire = Schema.Union(Schema.Int, Schema.compose(IntegerText, Schema.NumberFromString)).annotations({
+  identifier: "IntFromWire"
+})
+
+/** One job of the list. */
+export const BulkJob = Schema.Struct({
+  jobId: Schema.String.pipe(Schema.minLength(1)),
+  jobType: Schema.optional(JobType),
+  jobStatus: JobStatus,
+  /** "2015-09-08" in the list; full timestamps on other endpoints. */
+  createdDate: Schema.optional(Schema.String),
+  creditsConsumed: Schema.optionalWith(IntFromWire, { nullable: true })
+})
+export interface BulkJob extends Schema.Schema.Type<typeof BulkJob> {}
+
+/** One page of the list. */
+export const BulkJobsPage = Schema.Struct({
+  bulkJobs: Schema.Array(BulkJob),
+  page: Schema.optional(Schema.Number),
+  resultsPerPage: Schema.optional(Schema.Number),
+  /** Jobs matching the query across all pages. */
+  totalResults: Schema.optional(Schema.Number)
+})
+export interface BulkJobsPage extends Schema.Schema.Type<typeof BulkJobsPage> {}
+
+/** The provider name carried by normalized jobs and errors. */
+export const provider = "insideview"
+
+/** InsideView's status word → normalized status. */
+export const toStatus = (jobStatus: string): Job.Status => {
+  switch (jobStatus.trim().toLowerCase()) {
+    case "accepted":
+      return "pending"
+    case "processing":
+      return "running"
+    case "finished":
+      return "succeeded"
+    case "failed":
+      return "failed"
+    case "aborted":
+      return "canceled"
+    default:
+      return "unknown"
+  }
+}
+
+/** Maps a record to the normalized job (pure; an unreadable date becomes null). */
+export const toJob = (record: BulkJob): Job.Job =>
+  Job.make({
+    provider,
+    id: record.jobId,
+    type: record.jobType ?? null,
+    status: toStatus(record.jobStatus),
+    providerStatus: record.jobStatus,
+    createdAt: Job.parseDate(record.createdDate),
+    raw: record
+  })

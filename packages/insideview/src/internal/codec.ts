@@ -1,0 +1,200 @@
+/**
+ * Wire decoding for InsideView: list pages (JSON or XML), error bodies and
+ * the token response. Internal: the public shapes live in BulkJob.ts.
+ */
+import { ApiError, HttpTransport, XmlCodec } from "@jobstream/core"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { BulkJob, type BulkJobsPage, IntFromWire } from "../BulkJob.js"
+
+const codec = XmlCodec.make()
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+// ---------------------------------------------------------------------------
+// List pages
+
+const JsonPage = Schema.Struct({
+  bulkJobs: Schema.optionalWith(Schema.Array(BulkJob), { nullable: true }),
+  page: Schema.optionalWith(IntFromWire, { nullable: true }),
+  resultsPerPage: Schema.optionalWith(IntFromWire, { nullable: true }),
+  totalResults: Schema.optionalWith(IntFromWire, { nullable: true })
+})
+
+// After normalisation, `bulkJob` always holds an array (see `decodePageXml`).
+const XmlPage = Schema.Struct({
+  bulkJob: Schema.Array(BulkJob),
+  bulkJobs: Schema.optional(Schema.Struct({ bulkJob: Schema.Array(BulkJob) })),
+  page: Schema.optional(IntFromWire),
+  resultsPerPage: Schema.optional(IntFromWire),
+  totalResults: Schema.optional(IntFromWire)
+})
+
+const toPage = (
+  bulkJobs: ReadonlyArray<BulkJob>,
+  p: { readonly page?: number | undefined; readonly resultsPerPage?: number | undefined; readonly totalResults?: number | undefined }
+): BulkJobsPage => ({
+  bulkJobs,
+  ...(p.page !== undefined ? { page: p.page } : {}),
+  ...(p.resultsPerPage !== undefined ? { resultsPerPage: p.resultsPerPage } : {}),
+  ...(p.totalResults !== undefined ? { totalResults: p.totalResults } : {})
+})
+
+const decodeJsonPage = HttpTransport.decodeJson(JsonPage)
+
+/** A JSON page. */
+export const decodePageJson = (raw: HttpTransport.RawResponse, where: ApiError.Context) =>
+  Effect.map(decodeJsonPage(raw, where), (p) => toPage(p.bulkJobs ?? [], p))
+
+/**
+ * An XML page. The root element's name is not documented, so it is read
+ * from the document and not relied upon; the items are `<bulkJob>` elements
+ * either directly under the root (the documented example) or inside a
+ * `<bulkJobs>` element under it. Both places are declared array paths, so
+ * one item is a one-item list and none is an empty list.
+ */
+export const decodePageXml = (
+  raw: HttpTransport.RawResponse,
+  where: ApiError.Context
+): Effect.Effect<BulkJobsPage, ApiError.DecodeError> =>
+  Effect.suspend(() => {
+    const context = { ...where, status: raw.status }
+    const probe = codec.parse(raw.body)
+    if (Either.isLeft(probe)) return Effect.fail(XmlCodec.decodeError(context, "xml", probe.left, raw.body))
+    const roots = isRecord(probe.right) ? Object.keys(probe.right) : []
+    if (roots.length !== 1) {
+      return Effect.fail(
+        XmlCodec.decodeError(context, "xml", `expected one root element, found ${roots.length}`, raw.body)
+      )
+    }
+    const root = roots[0]!
+    const parsed = codec.parse(raw.body, { arrayPaths: [`${root}.bulkJob`, `${root}.bulkJobs.bulkJob`] })
+    if (Either.isLeft(parsed)) return Effect.fail(XmlCodec.decodeError(context, "xml", parsed.left, raw.body))
+    const content = isRecord(parsed.right) ? parsed.right[root] : undefined
+    const decoded = Schema.decodeUnknownEither(XmlPage, { errors: "first" })(content)
+    if (Either.isLeft(decoded)) {
+      return Effect.fail(
+        XmlCodec.decodeError(
+          context,
+          "schema",
+          `in <${root}>: ${ParseResult.TreeFormatter.formatErrorSync(decoded.left)}`,
+          raw.body
+        )
+      )
+    }
+    const p = decoded.right
+    return Effect.succeed(toPage([...p.bulkJob, ...(p.bulkJobs?.bulkJob ?? [])], p))
+  })
+
+/**
+ * A page in whichever format the server actually answered with (by
+ * Content-Type), falling back to the requested one.
+ */
+export const decodePage = (requested: "json" | "xml") =>
+(
+  raw: HttpTransport.RawResponse,
+  where: ApiError.Context
+): Effect.Effect<BulkJobsPage, ApiError.DecodeError> => {
+  const type = HttpTransport.mediaType(raw)
+  const format = type.includes("json") ? "json" : type.includes("xml") ? "xml" : requested
+  return format === "json" ? decodePageJson(raw, where) : decodePageXml(raw, where)
+}
+
+// ---------------------------------------------------------------------------
+// Error bodies: {errorType, status, errorNumber, message, diagnosticCode}
+
+const detailOf = (value: unknown): ApiError.Detail => {
+  if (!isRecord(value)) return {}
+  const code = value["errorNumber"]
+  const message = value["message"]
+  return {
+    ...(typeof code === "string" || typeof code === "number" ? { providerCode: String(code) } : {}),
+    ...(typeof message === "string" && message !== "" ? { providerMessage: message } : {})
+  }
+}
+
+/** Reads InsideView's error body (JSON or XML); plain text becomes the message. */
+export const readErrorBody = (raw: HttpTransport.RawResponse): ApiError.Detail => {
+  const body = raw.body.trim()
+  if (body === "") return {}
+  const type = HttpTransport.mediaType(raw)
+  if (body.startsWith("{")) {
+    try {
+      return detailOf(JSON.parse(body))
+    } catch {
+      return {}
+    }
+  }
+  if (body.startsWith("<")) {
+    if (type.includes("html")) return {}
+    const parsed = codec.parse(body)
+    if (Either.isLeft(parsed) || !isRecord(parsed.right)) return {}
+    const roots = Object.values(parsed.right)
+    return roots.length === 1 ? detailOf(roots[0]) : {}
+  }
+  return type.startsWith("text/plain") ? { providerMessage: ApiError.truncate(body, 300) } : {}
+}
+
+// ---------------------------------------------------------------------------
+// Token response: {"accessTokenDetails": {accessToken, tokenType, expirationTime}}
+
+const TokenDetails = Schema.Struct({
+  accessToken: Schema.String.pipe(Schema.minLength(1)),
+  tokenType: Schema.optional(Schema.String),
+  expirationTime: Schema.optional(Schema.String)
+})
+export type TokenDetails = typeof TokenDetails.Type
+
+const TokenResponse = Schema.Struct({ accessTokenDetails: TokenDetails })
+
+/** Removes token values from text that may end up in an error. */
+export const scrubToken = (text: string): string =>
+  text
+    .replace(/("accessToken"\s*:\s*")[^"]*(")/g, "$1<redacted>$2")
+    .replace(/(<accessToken>)[\s\S]*?(<\/accessToken>)/g, "$1<redacted>$2")
+
+/** Decodes the login answer (JSON, or XML with root `<accessTokenDetails>`); errors never quote the token. */
+export const decodeToken = (
+  raw: HttpTransport.RawResponse,
+  where: ApiError.Context
+): Effect.Effect<TokenDetails, ApiError.DecodeError> =>
+  Effect.suspend(() => {
+    const context = { ...where, status: raw.status }
+    const safeBody = scrubToken(raw.body)
+    const fail = (format: "json" | "xml" | "schema", issue: string) =>
+      Effect.fail(XmlCodec.decodeError(context, format, issue, safeBody))
+    const body = raw.body.trim()
+    let value: unknown
+    if (body.startsWith("<")) {
+      const parsed = codec.parse(body)
+      if (Either.isLeft(parsed)) return fail("xml", parsed.left)
+      value = parsed.right
+    } else {
+      try {
+        value = JSON.parse(body)
+      } catch {
+        return fail("json", body === "" ? "the body is empty" : "the login answer is not valid JSON")
+      }
+    }
+    const decoded = Schema.decodeUnknownEither(TokenResponse, { errors: "first" })(value)
+    if (Either.isLeft(decoded)) {
+      // The formatter may quote values; a wrong-typed token must not leak.
+      const issue = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+      const details = isRecord(value) ? value["accessTokenDetails"] : undefined
+      const token = isRecord(details) ? details["accessToken"] : undefined
+      return fail(
+        "schema",
+        typeof token === "string" && token !== "" ? issue.split(token).join("<redacted>") : issue
+      )
+    }
+    return Effect.succeed(decoded.right.accessTokenDetails)
+  })
+
+/** `expirationTime` ("Tue, Jul 21, 2015 09:08:17 PM GMT") as epoch millis, if readable. */
+export const parseExpirationTime = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? undefined : ms
+}
