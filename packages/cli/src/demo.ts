@@ -1,45 +1,54 @@
 /**
- * `pnpm demo` (foundation version): starts the generic simulator in-process
- * and streams every job through core's HttpTransport + Paginate.
+ * `pnpm demo`: starts the three simulators in-process with realistic volumes
+ * (InsideView 16,788 jobs, GreenArrow 3,000, ICWS 300), points the CLI at
+ * them through a config provider (exactly the variables a user would
+ * export), and runs `jobstream list --format table --summary`.
+ *
+ * Extra arguments are passed to `list`, e.g. `pnpm demo --format ndjson --limit 10`.
+ *
+ * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { HttpTransport, Paginate } from "@jobstream/core"
-import { GenericSimulator } from "@jobstream/testkit"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { GreenArrowSimulator, IcwsSimulator, InsideViewSimulator } from "@jobstream/testkit"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
+import * as Cli from "./Cli.js"
 
-const Page = Schema.Struct({
-  items: Schema.Array(Schema.Struct({ id: Schema.String, name: Schema.String, status: Schema.String })),
-  total: Schema.Number
+/** Starts the simulators and returns the environment that points the CLI at them. */
+export const simulators = Effect.gen(function*() {
+  const latency = { millis: 1, jitterMillis: 4 }
+  const [insideView, greenArrow, icws] = yield* Effect.all([
+    InsideViewSimulator.makeInsideView({ jobs: 16_788, latency }),
+    // One organization, so the organization admin's key sees every job.
+    GreenArrowSimulator.makeGreenArrow({ jobs: 3_000, organizations: [1], latency }),
+    IcwsSimulator.makeIcws({ jobs: 300, latency })
+  ])
+  const key = GreenArrowSimulator.defaultKeys[0]!
+  const env: Record<string, string> = {
+    INSIDEVIEW_BASE_URL: insideView.url,
+    INSIDEVIEW_AUTH_BASE_URL: insideView.url,
+    INSIDEVIEW_CLIENT_ID: "sim-client",
+    INSIDEVIEW_CLIENT_SECRET: "sim-secret",
+    GREENARROW_BASE_URL: greenArrow.url,
+    GREENARROW_ORGANIZATION_ID: String(key.organizationId),
+    GREENARROW_API_KEY: key.apiKey,
+    ICWS_BASE_URL: icws.url,
+    ICWS_USER: "agent",
+    ICWS_PASSWORD: "s3cret-pw"
+  }
+  return { insideView, greenArrow, icws, env }
 })
 
 const program = Effect.gen(function*() {
-  const server = yield* GenericSimulator.makeGeneric({ jobs: 1000, latency: { millis: 5 } })
-  const transport = yield* HttpTransport.make({ provider: "generic", baseUrl: server.url })
-  let count = 0
-  yield* Paginate.numbered({
-    pageSize: 100,
-    concurrency: 4,
-    fetch: (page) =>
-      transport.execute({
-        operation: "listJobs",
-        request: HttpClientRequest.get(`/jobs?page=${page}&per_page=100`),
-        decode: HttpTransport.decodeJson(Page)
-      })
-  }).pipe(
-    Stream.runForEach((job) =>
-      Effect.sync(() => {
-        count++
-        process.stdout.write(`${job.id}  ${job.status.padEnd(8)}  ${job.name}\n`)
-      })
-    )
-  )
-  process.stdout.write(`\n${count} jobs streamed from ${server.requestCount} requests\n`)
+  const { env } = yield* simulators
+  const argv = ["node", "jobstream", "list", "--format", "table", "--summary", ...process.argv.slice(2)]
+  return yield* Cli.run(argv).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
 })
 
-Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))).catch((error) => {
-  process.stderr.write(`${String(error)}\n`)
-  process.exit(1)
-})
+Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(NodeContext.layer))).then(
+  (code) => process.stdout.write("", () => process.exit(code)),
+  (error) => {
+    process.stderr.write(`demo failed: ${String(error)}\n`)
+    process.exit(70)
+  }
+)

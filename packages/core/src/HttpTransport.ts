@@ -14,6 +14,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -38,6 +39,8 @@ import * as RetryPolicy from "./RetryPolicy.js"
 export interface RawResponse {
   readonly status: number
   readonly headers: Headers.Headers
+  /** Every cookie the response set (all `Set-Cookie` lines, parsed). */
+  readonly cookies: Cookies.Cookies
   readonly body: string
 }
 
@@ -83,6 +86,13 @@ export interface Options {
   readonly retryPolicy?: RetryPolicy.RetryPolicy
   /** Reads the provider's error code and message from a non-accepted response. */
   readonly readErrorBody?: (response: RawResponse) => ApiError.Detail
+  /**
+   * Chooses the error for a non-accepted response when the status alone is
+   * not enough (an envelope's error code, say). Gets the error the status
+   * would give (`fallback`, already carrying `readErrorBody`'s detail and the
+   * parsed `Retry-After`); returns it or another one.
+   */
+  readonly mapError?: (response: RawResponse, where: ApiError.Context, fallback: ApiError.ApiError) => ApiError.ApiError
   /** Header names holding secrets; added to the redacted names for spans and logs. */
   readonly secretHeaders?: ReadonlyArray<string>
   /** Query parameter names holding secrets; their values never leave the transport. */
@@ -142,6 +152,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const secretParams = new Set((options.secretParams ?? []).map((p) => p.toLowerCase()))
     const readErrorBody = options.readErrorBody ?? (() => ({}))
     const onResponse = options.onResponse
+    const mapError = options.mapError
 
     const redactUrl = (url: string): string => {
       let parsed: URL
@@ -178,8 +189,11 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     // The platform's own client span records the full URL with its query; for
     // requests that carry a secret parameter that span is switched off (ours,
     // with the redacted URL, still covers the call).
+    // With a path redactor every request may carry a secret in its path, so
+    // the platform span is off for the whole transport.
     const hasSecretParam = (request: HttpClientRequest.HttpClientRequest): boolean =>
-      secretParams.size > 0 && request.urlParams.some(([k]) => secretParams.has(k.toLowerCase()))
+      options.redactPath !== undefined ||
+      (secretParams.size > 0 && request.urlParams.some(([k]) => secretParams.has(k.toLowerCase())))
 
     // Relative URLs get the base URL; absolute ones (a login host) are kept.
     let client = HttpClient.mapRequest(base, (request) =>
@@ -203,6 +217,16 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           issue: `the response body (${bytes} bytes or more) exceeds the limit of ${maxBodyBytes} bytes`,
           excerpt: ""
         })
+      const raw = (body: string): RawResponse => ({
+        status: response.status,
+        headers: response.headers,
+        cookies: response.cookies,
+        body
+      })
+      // These carry no body by definition, whatever the headers say.
+      if (response.status === 204 || response.status === 205 || response.status === 304 || ctx.method === "HEAD") {
+        return Effect.succeed(raw(""))
+      }
       if (declaredBytes !== undefined && Number.isFinite(declaredBytes) && declaredBytes > maxBodyBytes) {
         return Effect.fail(tooLarge(declaredBytes))
       }
@@ -233,7 +257,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             })
           )
         })
-      return Effect.map(text, (body) => ({ status: response.status, headers: response.headers, body }))
+      return Effect.map(text, raw)
     }
 
     const judge = <A>(call: Call<A>, raw: RawResponse, ctx: ApiError.Context, now: number) => {
@@ -244,7 +268,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         Option.getOrUndefined(Headers.get(raw.headers, "retry-after")),
         now
       )
-      return Effect.fail(ApiError.fromStatus(ctx, raw.status, detail, retryAfter))
+      const fallback = ApiError.fromStatus(ctx, raw.status, detail, retryAfter)
+      return Effect.fail(mapError === undefined ? fallback : safeMapError(mapError, raw, ctx, fallback))
     }
 
     const attempt = <A>(call: Call<A>, ctx: ApiError.Context, attemptTimeout: Duration.Duration) =>
@@ -323,6 +348,19 @@ const safeDetail = (read: (r: RawResponse) => ApiError.Detail, raw: RawResponse)
     return read(raw)
   } catch {
     return {}
+  }
+}
+
+const safeMapError = (
+  map: NonNullable<Options["mapError"]>,
+  raw: RawResponse,
+  where: ApiError.Context,
+  fallback: ApiError.ApiError
+): ApiError.ApiError => {
+  try {
+    return map(raw, where, fallback)
+  } catch {
+    return fallback
   }
 }
 

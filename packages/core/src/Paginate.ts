@@ -74,6 +74,8 @@ export interface NumberedPage<A> {
   readonly items: ReadonlyArray<A>
   /** The total number of items across all pages, as the server reports it now. */
   readonly total: number
+  /** The number of pages, when the server says it (wins over `total`). */
+  readonly pages?: number | undefined
 }
 
 /** Options of {@link numbered}. */
@@ -82,8 +84,10 @@ export interface NumberedOptions<A, E, R> {
   readonly fetch: (page: number) => Effect.Effect<NumberedPage<A>, E, R>
   /** Items per page the request asks for (used to turn the total into a page count). */
   readonly pageSize: number
-  /** Number of the first page: 1 (default) or 0. */
+  /** The page to start from. Default: `pageBase`. */
   readonly firstPage?: number
+  /** The number the API gives its first page: 1 or 0. Default 1 (0 when `firstPage` is 0). */
+  readonly pageBase?: number
   /** Pages in flight at once after the first. Default 4. */
   readonly concurrency?: number
   /** Stop after this many pages. Default: unlimited. */
@@ -105,17 +109,25 @@ export interface NumberedOptions<A, E, R> {
  */
 export const numbered = <A, E, R>(options: NumberedOptions<A, E, R>): Stream.Stream<A, E, R> =>
   Stream.suspend(() => {
-    const first = options.firstPage ?? 1
+    const base = options.pageBase ?? (options.firstPage === 0 ? 0 : 1)
+    const first = options.firstPage ?? base
     const concurrency = Math.max(1, options.concurrency ?? 4)
     const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY
     const pageSize = Math.max(1, options.pageSize)
     const pages = Stream.unwrap(
       Effect.map(options.fetch(first), (page) => {
-        const count = Math.min(maxPages, Math.ceil(page.total / pageSize))
+        // Pages are counted from page 1 (or 0), so a walk starting later has
+        // fewer of them to go.
+        const firstIndex = first - base
+        const total = page.pages ?? Math.ceil(page.total / pageSize)
+        const count = Math.min(maxPages, total - firstIndex)
         const head = Stream.make(page.items)
         if (count <= 1 || page.items.length === 0) return head
         const rest = Stream.range(first + 1, first + count - 1).pipe(
-          Stream.mapEffect((n) => Effect.map(options.fetch(n), (p) => p.items), { concurrency })
+          Stream.mapEffect((n) => Effect.map(options.fetch(n), (p) => p.items), { concurrency }),
+          // The collection shrank under us: the first empty page ends the walk
+          // (pages fetched ahead of it are dropped, none further are asked for).
+          Stream.takeWhile((items) => items.length > 0)
         )
         return Stream.concat(head, rest)
       })

@@ -27,7 +27,11 @@ import * as ApiError from "./ApiError.js"
 
 /** How to parse one kind of document. */
 export interface ParseOptions {
-  /** Dotted element paths, from the root, whose elements always form an array. */
+  /**
+   * Dotted element paths, from the root, whose elements always form an
+   * array. A path may start with `*` to stand for the root element whatever
+   * its name (`"*.bulkJob"`).
+   */
   readonly arrayPaths?: ReadonlyArray<string>
 }
 
@@ -104,7 +108,7 @@ export const make = (options: Options = {}): Service => {
       const problem = checkWellFormed(text, maxDepth)
       if (problem !== undefined) return Either.left(`malformed XML: ${problem}`)
     }
-    const arrayPaths = parseOptions.arrayPaths ?? []
+    const arrayPaths = resolveRoot(parseOptions.arrayPaths ?? [], text)
     try {
       const root = readDocument(text, arrayPaths)
       if (typeof root !== "object" || Object.keys(root).length === 0) return Either.left("no root element")
@@ -181,6 +185,31 @@ export const decodeError = (
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** The name of the document's root element (after any prolog), if it has one. */
+export const rootName = (text: string): string | undefined => {
+  let i = text.indexOf("<")
+  while (i !== -1) {
+    const next = text.charCodeAt(i + 1)
+    if (next !== 63 && next !== 33) {
+      let j = i + 1
+      while (j < text.length) {
+        const c = text.charCodeAt(j)
+        if (c === 32 || c === 9 || c === 10 || c === 13 || c === 47 || c === 62) break
+        j++
+      }
+      return j > i + 1 ? text.slice(i + 1, j) : undefined
+    }
+    i = text.indexOf("<", i + 1)
+  }
+  return undefined
+}
+
+const resolveRoot = (paths: ReadonlyArray<string>, text: string): ReadonlyArray<string> => {
+  if (!paths.some((p) => p.startsWith("*."))) return paths
+  const root = rootName(text)
+  return root === undefined ? paths : paths.map((p) => (p.startsWith("*.") ? `${root}${p.slice(1)}` : p))
+}
+
 // ---------------------------------------------------------------------------
 // From fast-xml-parser's ordered output to plain objects
 
@@ -194,8 +223,9 @@ interface Reader {
   readonly fallback: (raw: string, path: string) => Record<string, unknown> | string
 }
 
-// Keys that must never become own properties through bracket assignment.
-const safeKey = (key: string): string => (key === "__proto__" || key === "constructor" || key === "prototype" ? `#${key}` : key)
+// `__proto__` must never be assigned with brackets (fast-xml-parser already
+// refuses the element; this is the second line of defence).
+const safeKey = (key: string): string => (key === "__proto__" ? `#${key}` : key)
 
 const assign = (target: Record<string, unknown>, key: string, value: unknown, alwaysArray: boolean): void => {
   const existing = target[key]
@@ -272,7 +302,11 @@ const readRecord = (raw: string, path: string, reader: Reader): Record<string, u
       nameEnd++
     }
     const tag = raw.slice(i + 1, nameEnd)
-    const name = safeKey(tag)
+    // Refused like fast-xml-parser refuses them elsewhere in the document.
+    if (tag === "__proto__") {
+      throw new Error(`reserved element name "${tag}" (prototype pollution)`)
+    }
+    const name = tag
     const childPath = path + "." + name
     const isArray = reader.arrays.has(childPath)
     if (isArray && !selfClosing) return reader.fallback(raw, path)

@@ -170,3 +170,47 @@ describe("Paginate", () => {
       expect(Chunk.toReadonlyArray(out)).toEqual(["a", "b", "c", "d", "e", "a"])
     }))
 })
+
+describe("Paginate.numbered edge cases", () => {
+  const pagesOf = (all: ReadonlyArray<number>, size: number, base: number, log: Array<number>) => (page: number) =>
+    Effect.sync(() => {
+      log.push(page)
+      const start = (page - base) * size
+      return { items: all.slice(start, start + size), total: all.length }
+    })
+
+  it.effect("a walk starting at a later page fetches only the pages left", () =>
+    Effect.gen(function*() {
+      const all = Array.from({ length: 95 }, (_, i) => i)
+      const log: Array<number> = []
+      const out = yield* Stream.runCollect(Paginate.numbered({ pageSize: 10, firstPage: 3, fetch: pagesOf(all, 10, 1, log) }))
+      expect(Chunk.toReadonlyArray(out)).toEqual(all.slice(20))
+      expect(log.sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8, 9, 10])
+    }))
+
+  it.effect("0-based pages and a server-given page count", () =>
+    Effect.gen(function*() {
+      const all = Array.from({ length: 30 }, (_, i) => i)
+      const log: Array<number> = []
+      const fetch = (page: number) =>
+        Effect.map(pagesOf(all, 10, 0, log)(page), (p) => ({ ...p, total: 0, pages: 3 }))
+      const out = yield* Stream.runCollect(Paginate.numbered({ pageSize: 10, firstPage: 0, fetch }))
+      expect(Chunk.toReadonlyArray(out)).toEqual(all)
+      expect(log.sort((a, b) => a - b)).toEqual([0, 1, 2])
+    }))
+
+  it.effect("the first empty page ends the walk (the collection shrank)", () =>
+    Effect.gen(function*() {
+      const log: Array<number> = []
+      // claims 100 items, but only has 25
+      const fetch = (page: number) =>
+        Effect.sync(() => {
+          log.push(page)
+          const start = (page - 1) * 10
+          return { items: Array.from({ length: Math.max(0, Math.min(10, 25 - start)) }, (_, i) => start + i), total: 100 }
+        })
+      const out = yield* Stream.runCollect(Paginate.numbered({ pageSize: 10, concurrency: 1, fetch }))
+      expect(Chunk.toReadonlyArray(out)).toHaveLength(25)
+      expect(Math.max(...log)).toBeLessThanOrEqual(5)
+    }))
+})

@@ -82,6 +82,34 @@ describe("XmlCodec", () => {
       }
     }))
 
+  it.effect("a wildcard root in an array path matches whatever the root is called", () =>
+    Effect.gen(function*() {
+      for (const root of ["jobs", "bulkJobsResponse"]) {
+        const parsed = codec.parse(`<?xml version="1.0"?><${root}><job><id>a</id></job></${root}>`, { arrayPaths: ["*.job"] })
+        expect(Either.getOrThrow(parsed)).toEqual({ [root]: { job: [{ id: "a" }] } })
+      }
+      expect(XmlCodec.rootName(`<?xml version="1.0"?><!-- c --><root a="1"><x/></root>`)).toBe("root")
+    }))
+
+  it.effect("records that are not flat (nested elements, CDATA, comments) still decode fully", () =>
+    Effect.gen(function*() {
+      const text = `<r><item><a>1</a><b><c>2</c><c>3</c></b></item><item><a><![CDATA[x<y]]></a><!-- note --><b/></item></r>`
+      const parsed = codec.parse(text, { arrayPaths: ["r.item"] })
+      expect(Either.getOrThrow(parsed)).toEqual({ r: { item: [{ a: "1", b: { c: ["2", "3"] } }, { a: "x<y", b: "" }] } })
+    }))
+
+  it.effect("a __proto__ element is refused and touches no prototype", () =>
+    Effect.gen(function*() {
+      for (const text of [
+        `<r><item><__proto__><polluted>yes</polluted></__proto__><a>1</a></item></r>`,
+        `<r><item><a>1</a><__proto__>yes</__proto__></item></r>`
+      ]) {
+        const parsed = codec.parse(text, { arrayPaths: ["r.item"] })
+        expect(Either.isLeft(parsed) && parsed.left.includes("__proto__")).toBe(true)
+      }
+      expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined()
+    }))
+
   it.effect("deep nesting beyond the bound is refused", () =>
     Effect.gen(function*() {
       const deep = "<a>".repeat(200) + "x" + "</a>".repeat(200)

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { ApiError, HttpTransport, Job, Paginate } from "@jobstream/core"
+import { AllJobs, ApiError, HttpTransport, Job, Paginate } from "@jobstream/core"
 import type * as RetryPolicy from "@jobstream/core/RetryPolicy"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -28,7 +28,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import type { JobsPage } from "./GreenArrowEnvelope.js"
-import { decodePage, readErrorBody } from "./GreenArrowEnvelope.js"
+import { decodePage, mapError, readErrorBody } from "./GreenArrowEnvelope.js"
 import type { GreenArrowJob } from "./GreenArrowJob.js"
 import { provider, toJob } from "./GreenArrowJob.js"
 import type { ArrayEncoding, JobsQuery, Resolved, Scope } from "./GreenArrowQuery.js"
@@ -137,6 +137,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       provider,
       baseUrl,
       readErrorBody,
+      mapError,
       secretHeaders: ["authorization"],
       ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
@@ -167,7 +168,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           HttpClientRequest.acceptJson,
           HttpClientRequest.setHeader("authorization", header.right)
         )
-        return transport.execute({ operation, request, decode: decodePage, accept: () => true })
+        return transport.execute({ operation, request, decode: decodePage })
       })
 
     const byTokens = (operation: string, resolved: Resolved, first: JobsPage): Stream.Stream<GreenArrowJob, ApiError.ApiError> =>
@@ -183,13 +184,13 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const byNumbers = (operation: string, resolved: Resolved, first: JobsPage): Stream.Stream<GreenArrowJob, ApiError.ApiError> => {
       const pageSize = first.perPage !== undefined && first.perPage > 0 ? first.perPage : resolved.perPage
       // num_pages is authoritative when present; else num_records gives it.
-      const total = first.numPages !== undefined ? first.numPages * pageSize : first.numRecords ?? first.jobs.length
+      const total = first.numRecords ?? first.jobs.length
       const firstNumber = first.page ?? 0
       return Paginate.numbered<GreenArrowJob, ApiError.ApiError, never>({
         fetch: (n) =>
           Effect.map(
             n === firstNumber ? Effect.succeed(first) : fetchPage(operation, resolved, { _tag: "Number", page: n }),
-            (page) => ({ items: page.jobs, total })
+            (page) => ({ items: page.jobs, total, pages: first.numPages })
           ),
         pageSize,
         firstPage: firstNumber,
@@ -301,3 +302,12 @@ export const layerConfig = (
         })
     )
   )
+
+/**
+ * This provider as a source for `AllJobs.layer` from @jobstream/core: every
+ * job, normalized, with the default query.
+ */
+export const source: Effect.Effect<AllJobs.Source, never, GreenArrowClient> = Effect.map(GreenArrowClient, (client) => ({
+  provider: "greenarrow",
+  jobs: client.normalizedJobs()
+}))

@@ -22,12 +22,9 @@
  *
  * @since 0.1.0
  */
-import { ApiError, HttpTransport, RetryPolicy } from "@jobstream/core"
-import * as Headers from "@effect/platform/Headers"
-import * as Clock from "effect/Clock"
+import { ApiError, HttpTransport } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { GreenArrowJob } from "./GreenArrowJob.js"
@@ -143,27 +140,32 @@ export const readErrorBody = (raw: HttpTransport.RawResponse): ApiError.Detail =
   return Either.isRight(envelope) ? detailOf(envelope.right) : {}
 }
 
-const isSuccess = (status: number) => status >= 200 && status < 300
+/**
+ * The transport's `mapError`: an error status is classed by {@link errorFor},
+ * from the status and the envelope's `error_code` when the body has one (a
+ * proxy's HTML page maps by status alone).
+ */
+export const mapError = (
+  raw: HttpTransport.RawResponse,
+  where: ApiError.Context,
+  fallback: ApiError.ApiError
+): ApiError.ApiError => {
+  const retryAfter = fallback._tag === "RateLimited" || fallback._tag === "ServerError"
+    ? fallback.retryAfterMillis
+    : undefined
+  return errorFor(where, raw.status, readErrorBody(raw), retryAfter)
+}
 
 /**
- * A transport `decode` for a jobs listing that accepts any status: an error
- * status or `success: false` becomes the typed error, a 2xx envelope with
- * `success: true` a {@link JobsPage}. Anything malformed is a `DecodeError`
- * naming what was wrong.
+ * A transport `decode` for a 2xx jobs listing: `success: false` becomes the
+ * typed error (whatever the status), `success: true` a {@link JobsPage}.
+ * Anything malformed is a `DecodeError` naming what was wrong.
  */
 export const decodePage = (
   raw: HttpTransport.RawResponse,
   where: ApiError.Context
 ): Effect.Effect<JobsPage, ApiError.ApiError> =>
   Effect.gen(function*() {
-    if (!isSuccess(raw.status)) {
-      const now = yield* Clock.currentTimeMillis
-      const retryAfter = RetryPolicy.parseRetryAfter(
-        Option.getOrUndefined(Headers.get(raw.headers, "retry-after")),
-        now
-      )
-      return yield* Effect.fail(errorFor(where, raw.status, readErrorBody(raw), retryAfter))
-    }
     const json = yield* HttpTransport.parseJson(raw, where)
     const decoded = decodeEnvelope(json)
     if (Either.isLeft(decoded)) {

@@ -8,7 +8,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ApiError, HttpTransport, Job, Paginate } from "@jobstream/core"
+import { AllJobs, ApiError, HttpTransport, Job, Paginate } from "@jobstream/core"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -324,3 +324,12 @@ export const layerConfig = (
   overrides: Partial<Options> = {}
 ): Layer.Layer<IcwsClient | IcwsSession.IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =>
   layerFromSession(overrides).pipe(Layer.provideMerge(IcwsSession.layerConfig(overrides)))
+
+/**
+ * This provider as a source for `AllJobs.layer` from @jobstream/core: every
+ * job, normalized, with the default query.
+ */
+export const source: Effect.Effect<AllJobs.Source, never, IcwsClient> = Effect.map(IcwsClient, (client) => ({
+  provider: "icws",
+  jobs: client.normalizedJobs()
+}))

@@ -14,7 +14,6 @@ import type * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { ApiError, HttpTransport, RetryPolicy, Session } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -226,25 +225,6 @@ export class IcwsSession extends Context.Tag("@jobstream/icws/IcwsSession")<Icws
 /** The jar of the call in progress, so the client hooks know where cookies go. */
 const currentJar = FiberRef.unsafeMake<CookieJar | undefined>(undefined)
 
-/** Statuses that never carry a body. */
-const bodylessStatuses: ReadonlySet<number> = new Set([204, 205, 304])
-
-/**
- * Core's transport reads a body without `Content-Length` as a stream, which
- * fails for the null body of a 204 (the logout answer). Declaring a zero
- * length makes it read the (empty) text instead.
- */
-const declareEmptyBody = (response: HttpClientResponse.HttpClientResponse): HttpClientResponse.HttpClientResponse =>
-  bodylessStatuses.has(response.status) && Option.isNone(Headers.get(response.headers, "content-length"))
-    ? HttpClientResponse.fromWeb(
-      response.request,
-      new Response(null, {
-        status: response.status,
-        headers: { ...Headers.remove(response.headers, "set-cookie"), "content-length": "0" }
-      })
-    )
-    : response
-
 type ConnectOutcome =
   | { readonly _tag: "Connected"; readonly credential: Credential }
   | { readonly _tag: "Alternates"; readonly hosts: ReadonlyArray<string>; readonly error: ApiError.ApiError }
@@ -311,8 +291,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           ),
           HttpClient.tap((response) =>
             Effect.flatMap(FiberRef.get(currentJar), (jar) => Effect.sync(() => jar?.absorb(response.cookies)))
-          ),
-          HttpClient.transformResponse(Effect.map(declareEmptyBody))
+          )
         )
         return options.transformClient === undefined ? withJar : options.transformClient(withJar)
       }

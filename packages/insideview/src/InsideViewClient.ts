@@ -21,7 +21,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ApiError, HttpTransport, Job, Paginate, RetryPolicy, Session } from "@jobstream/core"
+import { AllJobs, ApiError, HttpTransport, Job, Paginate, RetryPolicy, Session } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -240,24 +240,19 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           // No total: walk page by page while full pages come back.
           return sequentialWalk(first, startPage, pageSize, fetch, key)
         }
-        // The total counts from page 1; the walk may start later.
-        const total = Math.max(0, first.totalResults - (startPage - 1) * pageSize)
-        // Once a page comes back empty, later page numbers are answered
-        // locally (the collection shrank); in-flight ones still complete.
-        let emptyFrom = Number.POSITIVE_INFINITY
+        // Paginate counts the pages left from `firstPage` and stops at the
+        // first empty page (the collection shrank during the walk).
+        const total = first.totalResults
         return Paginate.numbered<BulkJob.BulkJob, ApiError.ApiError, never>({
           firstPage: startPage,
+          pageBase: 1,
           pageSize,
           concurrency,
           key,
-          fetch: (n) => {
-            if (n === startPage) return Effect.succeed({ items: first.bulkJobs, total })
-            if (n > emptyFrom) return Effect.succeed({ items: [], total })
-            return Effect.map(fetch(n), (p) => {
-              if (p.bulkJobs.length === 0) emptyFrom = Math.min(emptyFrom, n)
-              return { items: p.bulkJobs, total }
-            })
-          }
+          fetch: (n) =>
+            n === startPage
+              ? Effect.succeed({ items: first.bulkJobs, total })
+              : Effect.map(fetch(n), (p) => ({ items: p.bulkJobs, total }))
         })
       }))
 
@@ -357,3 +352,12 @@ export const layerConfig = (
       })
     })
   )
+
+/**
+ * This provider as a source for `AllJobs.layer` from @jobstream/core: every
+ * job, normalized, with the default query.
+ */
+export const source: Effect.Effect<AllJobs.Source, never, InsideViewClient> = Effect.map(InsideViewClient, (client) => ({
+  provider: "insideview",
+  jobs: client.normalizedJobs()
+}))

@@ -61,17 +61,15 @@ export const decodePageXml = (
 ): Effect.Effect<BulkJobsPage, ApiError.DecodeError> =>
   Effect.suspend(() => {
     const context = { ...where, status: raw.status }
-    const probe = codec.parse(raw.body)
-    if (Either.isLeft(probe)) return Effect.fail(XmlCodec.decodeError(context, "xml", probe.left, raw.body))
-    const roots = isRecord(probe.right) ? Object.keys(probe.right) : []
+    const parsed = codec.parse(raw.body, { arrayPaths: ["*.bulkJob", "*.bulkJobs.bulkJob"] })
+    if (Either.isLeft(parsed)) return Effect.fail(XmlCodec.decodeError(context, "xml", parsed.left, raw.body))
+    const roots = isRecord(parsed.right) ? Object.keys(parsed.right) : []
     if (roots.length !== 1) {
       return Effect.fail(
         XmlCodec.decodeError(context, "xml", `expected one root element, found ${roots.length}`, raw.body)
       )
     }
     const root = roots[0]!
-    const parsed = codec.parse(raw.body, { arrayPaths: [`${root}.bulkJob`, `${root}.bulkJobs.bulkJob`] })
-    if (Either.isLeft(parsed)) return Effect.fail(XmlCodec.decodeError(context, "xml", parsed.left, raw.body))
     const content = isRecord(parsed.right) ? parsed.right[root] : undefined
     const decoded = Schema.decodeUnknownEither(XmlPage, { errors: "first" })(content)
     if (Either.isLeft(decoded)) {

@@ -1,0 +1,392 @@
+/**
+ * The `jobstream` command tree (`list`, `get`, `cancel`, `watch`) on
+ * `@effect/cli`, and `run`, which turns every outcome into an exit code.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { AllJobs, Job } from "@jobstream/core"
+import { IcwsJob } from "@jobstream/icws"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import { CliExit, describe, ExitCode, mask, oneLine, UsageError } from "./Errors.js"
+import * as Format from "./Format.js"
+import { Output } from "./Output.js"
+import * as Providers from "./Providers.js"
+
+/** The CLI version. */
+export const version = "0.1.0"
+
+// ---------------------------------------------------------------------------
+// Shared options
+
+const url = (name: string, what: string) =>
+  Options.text(name).pipe(Options.withDescription(`${what} (overrides the environment variable)`), Options.optional)
+
+/** Connection flags shared by every command. Secrets are read from the environment only. */
+const connection = {
+  insideviewUrl: url("insideview-url", "InsideView API base URL, e.g. https://api.insideview.com; INSIDEVIEW_BASE_URL"),
+  insideviewAuthUrl: url("insideview-auth-url", "InsideView login base URL; INSIDEVIEW_AUTH_BASE_URL"),
+  greenarrowUrl: url("greenarrow-url", "GreenArrow Studio base URL; GREENARROW_BASE_URL"),
+  icwsUrl: url("icws-url", "ICWS server base URL, e.g. http://cic1:8018; ICWS_BASE_URL"),
+  retries: Options.integer("retries").pipe(
+    Options.withDescription("Retries of transient failures (429 with Retry-After, 5xx, network) per request; default 4"),
+    Options.optional
+  )
+}
+
+interface ConnectionArgs {
+  readonly insideviewUrl: Option.Option<string>
+  readonly insideviewAuthUrl: Option.Option<string>
+  readonly greenarrowUrl: Option.Option<string>
+  readonly icwsUrl: Option.Option<string>
+  readonly retries: Option.Option<number>
+}
+
+const settingsOf = (args: ConnectionArgs): Effect.Effect<Providers.Settings, UsageError> => {
+  const retries = Option.getOrUndefined(args.retries)
+  if (retries !== undefined && retries < 0) {
+    return Effect.fail(new UsageError({ message: `--retries must be 0 or more, got ${retries}` }))
+  }
+  return Effect.succeed({
+    insideviewUrl: Option.getOrUndefined(args.insideviewUrl),
+    insideviewAuthUrl: Option.getOrUndefined(args.insideviewAuthUrl),
+    greenarrowUrl: Option.getOrUndefined(args.greenarrowUrl),
+    icwsUrl: Option.getOrUndefined(args.icwsUrl),
+    retries
+  })
+}
+
+/** Parses "500ms", "2s", "1.5m", "1h" (a bare number is seconds). */
+export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text)
+  if (m === null) return Option.none()
+  const n = Number(m[1])
+  const unit = m[2] ?? "s"
+  const millis = unit === "ms" ? n : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n * 3_600_000
+  return Option.some(Duration.millis(millis))
+}
+
+const durationOption = (name: string) =>
+  Options.text(name).pipe(
+    Options.mapEffect((text) =>
+      Option.match(parseDuration(text), {
+        onNone: () =>
+          Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name}: expected a duration like 500ms, 2s or 5m, got "${text}"`))),
+        onSome: Effect.succeed
+      })
+    )
+  )
+
+const providerArg = Args.choice(Providers.names.map((n) => [n, n] as [string, Providers.Name]), { name: "provider" }).pipe(
+  Args.withDescription(`One of ${Providers.names.join(", ")}`)
+)
+const icwsArg = Args.choice([["icws", "icws" as const]], { name: "provider" }).pipe(
+  Args.withDescription("icws (the only provider whose jobs can be canceled or watched)")
+)
+const idArg = Args.text({ name: "id" }).pipe(Args.withDescription("The provider's job id"))
+
+// ---------------------------------------------------------------------------
+// Output helpers
+
+const secrets: Effect.Effect<ReadonlyArray<string>> = Effect.forEach(
+  Providers.secretVariables,
+  (name) => Config.option(Config.string(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+).pipe(Effect.map((values) => values.flatMap((v) => (Option.isSome(v) ? [v.value] : []))))
+
+/** Prints `jobstream: <message>` on one stderr line, with any secret masked. */
+export const errorLine = (message: string): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const hidden = yield* secrets
+    yield* output.err(`jobstream: ${mask(oneLine(message), hidden)}\n`)
+  })
+
+const out = (text: string) => Effect.flatMap(Output, (o) => o.out(text))
+
+const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`
+
+// ---------------------------------------------------------------------------
+// list
+
+const list = Command.make(
+  "list",
+  {
+    ...connection,
+    provider: Options.choice("provider", Providers.names).pipe(
+      Options.repeated,
+      Options.withDescription("Only this provider (repeatable); default: every configured provider")
+    ),
+    status: Options.choice("status", Job.statuses).pipe(
+      Options.repeated,
+      Options.withDescription(`Only jobs with this normalized status (repeatable): ${Job.statuses.join(", ")}`)
+    ),
+    limit: Options.integer("limit").pipe(
+      Options.withDescription("Stop after N jobs (stops the requests too)"),
+      Options.optional
+    ),
+    format: Options.choice("format", Format.formats).pipe(
+      Options.withDescription("table (fixed-width columns), json (one array) or ndjson (one job per line)"),
+      Options.withDefault("table" as Format.Format)
+    ),
+    keepGoing: Options.boolean("keep-going").pipe(
+      Options.withDescription("When a provider fails, report it on stderr and go on with the others (exit 1 at the end)")
+    ),
+    summary: Options.boolean("summary").pipe(
+      Options.withDescription("Print a one-line summary (counts per provider, elapsed time) on stderr at the end")
+    )
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const started = Date.now()
+      const output = yield* Output
+      const settings = yield* settingsOf(args)
+      const limit = Option.getOrUndefined(args.limit)
+      if (limit !== undefined && limit < 1) {
+        return yield* new UsageError({ message: `--limit must be 1 or more, got ${limit}` })
+      }
+      const selected = yield* Providers.select(args.provider, settings)
+      const sources = yield* Effect.forEach(selected, (name) => Providers.source(name, settings), {
+        concurrency: "unbounded"
+      })
+      const service = AllJobs.make(sources)
+      const filter: AllJobs.Filter = { providers: selected, statuses: args.status }
+
+      const counts = new Map<string, number>(selected.map((p) => [p, 0]))
+      let total = 0
+      let lastProgress = 0
+      const writer = Format.writer(args.format)
+      const emit = (jobs: ReadonlyArray<Job.Job>) => {
+        for (const job of jobs) counts.set(job.provider, (counts.get(job.provider) ?? 0) + 1)
+        total += jobs.length
+        const now = Date.now()
+        const showProgress = output.interactive && now - lastProgress >= 100
+        if (showProgress) lastProgress = now
+        return output.out(writer.chunk(jobs)).pipe(
+          Effect.zipRight(
+            showProgress
+              ? output.progress(`${total} jobs (${[...counts].map(([p, n]) => `${p} ${n}`).join(", ")}) …`)
+              : Effect.void
+          )
+        )
+      }
+      const summary = Effect.suspend(() =>
+        args.summary
+          ? output.err(
+            `listed ${total} jobs (${[...counts].map(([p, n]) => `${p} ${n}`).join(", ")}) in ${seconds(Date.now() - started)}\n`
+          )
+          : Effect.void
+      )
+
+      if (!args.keepGoing) {
+        const jobs = AllJobs.jobs(filter).pipe(Stream.provideService(AllJobs.AllJobs, service))
+        yield* (limit === undefined ? jobs : Stream.take(jobs, limit)).pipe(
+          Stream.runForEachChunk((chunk) => emit(Chunk.toReadonlyArray(chunk))),
+          Effect.ensuring(output.progress(undefined))
+        )
+        yield* output.out(writer.end())
+        yield* summary
+        return
+      }
+
+      let taken = 0
+      let failed = 0
+      const settled = AllJobs.settled(filter).pipe(Stream.provideService(AllJobs.AllJobs, service))
+      yield* (limit === undefined
+        ? settled
+        : Stream.takeUntil(settled, (e) => e._tag === "Job" && ++taken >= limit)).pipe(
+          Stream.runForEachChunk((chunk) =>
+            Effect.gen(function*() {
+              const jobs: Array<Job.Job> = []
+              for (const e of chunk) {
+                if (e._tag === "Job") {
+                  jobs.push(e.job)
+                } else {
+                  failed++
+                  yield* errorLine(e.error.message)
+                }
+              }
+              yield* emit(jobs)
+            })
+          ),
+          Effect.ensuring(output.progress(undefined))
+        )
+      yield* output.out(writer.end())
+      yield* summary
+      if (failed > 0) return yield* new CliExit({ code: ExitCode.apiError })
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+).pipe(
+  Command.withDescription(
+    "Stream every job of the configured providers, merged; rows print as pages arrive. " +
+      "Fails on the first provider error unless --keep-going."
+  )
+)
+
+// ---------------------------------------------------------------------------
+// get
+
+const get = Command.make(
+  "get",
+  {
+    ...connection,
+    format: Options.choice("format", ["text", "json"] as const).pipe(
+      Options.withDescription("text (field: value lines) or json (the normalized job with the provider's raw record)"),
+      Options.withDefault("text" as const)
+    ),
+    provider: providerArg,
+    id: idArg
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const settings = yield* settingsOf(args)
+      yield* Providers.requireConfigured(args.provider, settings)
+      const job = yield* Providers.getJob(args.provider, args.id, settings)
+      yield* out(args.format === "json" ? `${JSON.stringify(Job.toJson(job), null, 2)}\n` : Format.details(job))
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+).pipe(Command.withDescription("Show one job (InsideView and GreenArrow have no per-job endpoint: the list is scanned)"))
+
+// ---------------------------------------------------------------------------
+// cancel
+
+const cancel = Command.make(
+  "cancel",
+  { ...connection, provider: icwsArg, id: idArg },
+  (args) =>
+    Effect.gen(function*() {
+      const settings = yield* settingsOf(args)
+      yield* Providers.requireConfigured(args.provider, settings)
+      const client = yield* Providers.icwsClient(settings)
+      yield* client.cancelJob(args.id)
+      yield* out(`canceled ${args.id}\n`)
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+).pipe(Command.withDescription("Cancel a queued or running ICWS data-extractor job"))
+
+// ---------------------------------------------------------------------------
+// watch
+
+const watch = Command.make(
+  "watch",
+  {
+    ...connection,
+    interval: durationOption("interval").pipe(
+      Options.withDescription("Time between polls, e.g. 500ms, 2s (default 2s)"),
+      Options.withDefault(Duration.seconds(2))
+    ),
+    timeout: durationOption("timeout").pipe(
+      Options.withDescription("Give up (exit 4) when the job has not ended after this long"),
+      Options.optional
+    ),
+    provider: icwsArg,
+    id: idArg
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const settings = yield* settingsOf(args)
+      yield* Providers.requireConfigured(args.provider, settings)
+      const client = yield* Providers.icwsClient(settings)
+      const spaced = Schedule.spaced(args.interval)
+      const schedule = Option.match(args.timeout, { onNone: () => spaced, onSome: (t) => Schedule.upTo(spaced, t) })
+      let last: IcwsJob.JobStatus | undefined
+      yield* client.watchJob(args.id, schedule).pipe(
+        Stream.runForEach((status) => {
+          last = status
+          const state = status.state === undefined ? "unknown" : IcwsJob.stateName(status.state)
+          const info = status.errorInfo === undefined ? "" : `  ${oneLine(status.errorInfo)}`
+          return out(`${Format.instant(new Date())}  ${args.id}  ${state}${info}\n`)
+        })
+      )
+      const final = last
+      if (final === undefined || !IcwsJob.isTerminalState(final.state)) {
+        const state = final?.state === undefined ? "unknown" : IcwsJob.stateName(final.state)
+        return yield* new CliExit({
+          code: ExitCode.watchTimeout,
+          message: `gave up watching job ${args.id} (last state: ${state})`
+        })
+      }
+      if (final.state !== IcwsJob.States.finished) {
+        return yield* new CliExit({
+          code: ExitCode.jobFailed,
+          message: `job ${args.id} ended ${IcwsJob.stateName(final.state!)}`
+        })
+      }
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+).pipe(
+  Command.withDescription(
+    "Poll an ICWS job and print each state change; exit 0 when it finishes, 3 when it fails or is canceled, 4 on --timeout"
+  )
+)
+
+// ---------------------------------------------------------------------------
+// root
+
+/** The command tree. */
+export const command = Command.make("jobstream", {}, () =>
+  new UsageError({ message: "missing command: list, get, cancel or watch (see jobstream --help)" })).pipe(
+    Command.withDescription(
+      "Jobs of InsideView, GreenArrow and ICWS as one stream. Configure providers with environment variables: " +
+        `${Providers.names.map((n) => `${n}: ${Providers.requirement[n]}`).join("; ")}. ` +
+        "Exit codes: 0 ok, 1 API error, 2 usage or configuration, 3 watched job failed/canceled, 4 watch timed out."
+    ),
+    Command.withSubcommands([list, get, cancel, watch])
+  )
+
+const cli = Command.run(command, { name: "jobstream", version })
+
+const logLevel = Config.logLevel("JOBSTREAM_LOG_LEVEL").pipe(
+  Config.withDefault(LogLevel.None),
+  Effect.orElseSucceed(() => LogLevel.None)
+)
+
+const stderrLogger = Logger.make((options) => {
+  process.stderr.write(`${Logger.logfmtLogger.log(options)}\n`)
+})
+
+/**
+ * Runs the CLI on `argv` (as `process.argv`: node, script, arguments…) and
+ * returns the exit code. Expected failures print one `jobstream: …` line on
+ * stderr; an unexpected defect prints one line too (the full cause with
+ * JOBSTREAM_DEBUG=1). Interruption is not caught.
+ */
+export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+  Effect.gen(function*() {
+    const level = yield* logLevel
+    // @effect/cli prints parse errors as multi-line help text through Console.error;
+    // we print our own single line instead.
+    const console = yield* Effect.console
+    return yield* cli(argv).pipe(
+      Effect.withConsole({ ...console, error: () => Effect.void }),
+      Effect.as<number>(ExitCode.ok),
+      Effect.catchAll((error) => {
+        const described = describe(error)
+        if (described === undefined) return Effect.die(error)
+        return (described.message === undefined ? Effect.void : errorLine(described.message)).pipe(
+          Effect.as(described.code)
+        )
+      }),
+      Effect.catchAllDefect((defect) =>
+        Effect.gen(function*() {
+          const debug = yield* Config.boolean("JOBSTREAM_DEBUG").pipe(Config.withDefault(false), Effect.orElseSucceed(() => false))
+          const text = defect instanceof Error ? defect.message : String(defect)
+          yield* errorLine(`internal error: ${text}${debug ? "" : " (set JOBSTREAM_DEBUG=1 for details)"}`)
+          if (debug) yield* Effect.sync(() => process.stderr.write(`${Cause.pretty(Cause.die(defect))}\n`))
+          return ExitCode.internal
+        })
+      ),
+      Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger)),
+      Logger.withMinimumLogLevel(level)
+    )
+  })

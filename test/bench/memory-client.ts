@@ -1,0 +1,72 @@
+/**
+ * The measured process of the memory benchmark: streams every job of an
+ * InsideView simulator running in another process through the library (JSON,
+ * 50 per page, default concurrency), counting them without keeping any, and
+ * prints one JSON line with its peak RSS.
+ *
+ *   node --conditions=@jobstream/source --import tsx test/bench/memory-client.ts <url> <expected jobs>
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { InsideViewClient } from "@jobstream/insideview"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+
+export interface MemoryResult {
+  readonly jobs: number
+  readonly ms: number
+  /** RSS once everything is loaded, before the first request. */
+  readonly startRssMB: number
+  /** Kernel's peak RSS of this process (`process.resourceUsage().maxRSS`). */
+  readonly maxRssMB: number
+  /** Highest RSS seen by sampling every 25 ms. */
+  readonly sampledPeakRssMB: number
+  readonly endHeapUsedMB: number
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10
+
+const url = process.argv[2]!
+const expected = Number(process.argv[3])
+
+let sampledPeak = process.memoryUsage().rss
+const sampler = setInterval(() => {
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)
+}, 25)
+
+const program = Effect.gen(function*() {
+  const client = yield* InsideViewClient.make({
+    baseUrl: url,
+    authBaseUrl: url,
+    auth: InsideViewClient.Auth.token(Redacted.make("sim-fixed-token")),
+    format: "json",
+    resultsPerPage: 50
+  })
+  let count = 0
+  yield* Stream.runForEach(client.jobs(), () =>
+    Effect.sync(() => {
+      count++
+    }))
+  return count
+}).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+
+const startRss = process.memoryUsage().rss
+const started = performance.now()
+const jobs = await Effect.runPromise(program)
+const ms = performance.now() - started
+clearInterval(sampler)
+sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)
+if (jobs !== expected) {
+  process.stderr.write(`memory-client: expected ${expected} jobs, streamed ${jobs}\n`)
+  process.exit(1)
+}
+const result: MemoryResult = {
+  jobs,
+  ms: Math.round(ms),
+  startRssMB: mb(startRss),
+  maxRssMB: mb(process.resourceUsage().maxRSS * 1024),
+  sampledPeakRssMB: mb(sampledPeak),
+  endHeapUsedMB: mb(process.memoryUsage().heapUsed)
+}
+process.stdout.write(`${JSON.stringify(result)}\n`)
+process.exit(0)
