@@ -1,24 +1,51 @@
-// Runs every example (examples/*.ts) once, in its own process, and fails if any
-// exits non-zero. Each example starts the simulators it needs in-process.
-import { spawnSync } from "node:child_process"
+// Runs every example once, in its own process, and fails if any exits
+// non-zero: each examples/*.ts with tsx (each starts the simulators it needs
+// in-process), then the examples/*.test.ts files with vitest. Two at a time.
+import { spawn } from "node:child_process"
 import { readdirSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const here = dirname(fileURLToPath(import.meta.url))
-const files = readdirSync(here).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).sort()
-let failed = 0
-for (const file of files) {
-  const started = Date.now()
-  const run = spawnSync("npx", ["tsx", "--conditions=@jobstream/source", join(here, file)], {
-    encoding: "utf8",
-    timeout: 120_000,
-    env: { ...process.env, JOBSTREAM_EXAMPLE: "1" }
+const root = dirname(here)
+const all = readdirSync(here).sort()
+const jobs = [
+  ...all.filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts")).map((file) => ({
+    name: `examples/${file}`,
+    command: "npx",
+    args: ["tsx", "--conditions=@jobstream/source", join(here, file)]
+  })),
+  ...all.filter((f) => f.endsWith(".test.ts")).map((file) => ({
+    name: `examples/${file} (vitest)`,
+    command: "npx",
+    args: ["vitest", "run", `examples/${file}`]
+  }))
+]
+
+const run = (job) =>
+  new Promise((resolve) => {
+    const started = Date.now()
+    const child = spawn(job.command, job.args, { cwd: root, env: { ...process.env, JOBSTREAM_EXAMPLE: "1" } })
+    let output = ""
+    child.stdout.on("data", (d) => (output += d))
+    child.stderr.on("data", (d) => (output += d))
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000)
+    child.on("close", (code) => {
+      clearTimeout(timer)
+      const ok = code === 0
+      console.log(`${ok ? "ok  " : "FAIL"} ${job.name} (${Date.now() - started} ms)`)
+      if (!ok) console.log(output.slice(-4000))
+      resolve(ok)
+    })
   })
-  const ok = run.status === 0
-  if (!ok) failed++
-  console.log(`${ok ? "ok  " : "FAIL"} examples/${file} (${Date.now() - started} ms)`)
-  if (!ok) console.log(run.stdout.slice(-2000), run.stderr.slice(-4000))
+
+const queue = [...jobs]
+let failed = 0
+const worker = async () => {
+  for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+    if (!(await run(job))) failed++
+  }
 }
-console.log(`${files.length - failed} examples passed, ${failed} failed`)
+await Promise.all([worker(), worker()])
+console.log(`${jobs.length - failed} examples passed, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)

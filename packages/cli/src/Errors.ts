@@ -59,7 +59,7 @@ const hint = (error: ApiError.ApiError): string => {
 export const describe = (error: unknown): { readonly message: string | undefined; readonly code: number } | undefined => {
   if (ApiError.isApiError(error)) return { message: `${error.message}${hint(error)}`, code: ExitCode.apiError }
   if (error instanceof UsageError) return { message: error.message, code: ExitCode.usage }
-  if (error instanceof CliExit) return { message: error.message, code: error.code }
+  if (error instanceof CliExit) return { message: error.message === "" ? undefined : error.message, code: error.code }
   if (ConfigError.isConfigError(error)) return { message: `configuration: ${String(error)}`, code: ExitCode.usage }
   if (ValidationError.isValidationError(error)) {
     if (ValidationError.isHelpRequested(error)) return { message: undefined, code: ExitCode.ok }

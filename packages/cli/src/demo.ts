@@ -41,7 +41,10 @@ export const simulators = Effect.gen(function*() {
 
 const program = Effect.gen(function*() {
   const { env } = yield* simulators
-  const argv = ["node", "jobstream", "list", "--format", "table", "--summary", ...process.argv.slice(2)]
+  const extra = process.argv.slice(2)
+  const format = extra.includes("--format") ? [] : ["--format", "table"]
+  const summary = extra.includes("--summary") ? [] : ["--summary"]
+  const argv = ["node", "jobstream", "list", ...format, ...summary, ...extra]
   return yield* Cli.run(argv).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
 })
 

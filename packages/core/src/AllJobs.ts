@@ -108,9 +108,16 @@ export const make = (sources: ReadonlyArray<Source>): Service => {
 }
 
 /** The service from the given source effects (each needs its provider client). */
-export const layer = <R>(
-  sources: ReadonlyArray<Effect.Effect<Source, never, R>>
-): Layer.Layer<AllJobs, never, R> => Layer.effect(AllJobs, Effect.map(Effect.all(sources), make))
+export const layer = <const Sources extends ReadonlyArray<Effect.Effect<Source, never, unknown>>>(
+  sources: Sources
+): Layer.Layer<AllJobs, never, Effect.Effect.Context<Sources[number]>> =>
+  Layer.effect(
+    AllJobs,
+    Effect.map(
+      Effect.all(sources as ReadonlyArray<Effect.Effect<Source, never, Effect.Effect.Context<Sources[number]>>>),
+      make
+    )
+  )
 
 /** Every job, from the AllJobs service in context. */
 export const jobs = (filter?: Filter): Stream.Stream<Job.Job, ApiError.ApiError, AllJobs> =>

@@ -65,17 +65,10 @@ export const make = (input: MakeInput): Job => ({
 
 /** The JSON form of a job (dates as ISO strings), as the CLI prints it. */
 export const JobJson = Schema.Struct({
-  provider: Schema.String,
-  id: Schema.String,
-  name: Schema.NullOr(Schema.String),
-  type: Schema.NullOr(Schema.String),
-  status: Status,
-  providerStatus: Schema.String,
+  ...Job.fields,
   createdAt: Schema.NullOr(Schema.String),
   startedAt: Schema.NullOr(Schema.String),
-  finishedAt: Schema.NullOr(Schema.String),
-  progress: Schema.NullOr(Progress),
-  raw: Schema.Unknown
+  finishedAt: Schema.NullOr(Schema.String)
 })
 export type JobJson = typeof JobJson.Type
 

@@ -371,38 +371,47 @@ export const checkWellFormed = (s: string, maxDepth: number): string | undefined
       break
     }
     if (stack.length === 0 && s.slice(i, lt).trim() !== "") return "text outside the root element"
-    if (s.startsWith("<!--", lt)) {
+    const second = s.charCodeAt(lt + 1)
+    if (second === 33 && s.startsWith("<!--", lt)) {
       const e = s.indexOf("-->", lt + 4)
       if (e === -1) return "unterminated comment"
       i = e + 3
       continue
     }
-    if (s.startsWith("<![CDATA[", lt)) {
+    if (second === 33 && s.startsWith("<![CDATA[", lt)) {
       if (stack.length === 0) return "CDATA outside the root element"
       const e = s.indexOf("]]>", lt + 9)
       if (e === -1) return "unterminated CDATA section"
       i = e + 3
       continue
     }
-    if (s.startsWith("<?", lt)) {
+    if (second === 63) {
       const e = s.indexOf("?>", lt + 2)
       if (e === -1) return "unterminated processing instruction"
       i = e + 2
       continue
     }
-    // Find the end of the tag, skipping quoted attribute values.
-    let j = lt + 1
-    let quote = 0
-    for (; j < len; j++) {
-      const c = s.charCodeAt(j)
-      if (quote !== 0) {
-        if (c === quote) quote = 0
-      } else if (c === 34 || c === 39) quote = c
-      else if (c === 62) break
-      else if (c === 60) return `unexpected "<" inside a tag at offset ${j}`
+    // Find the end of the tag; only a tag with quotes (attributes) needs the
+    // slower scan that skips quoted values.
+    let j = s.indexOf(">", lt + 1)
+    if (j === -1) return "the document ends inside a tag (truncated?)"
+    const nextLt = s.indexOf("<", lt + 1)
+    const tagText = s.slice(lt + 1, j)
+    if (tagText.includes("\"") || tagText.includes("'")) {
+      let quote = 0
+      for (j = lt + 1; j < len; j++) {
+        const c = s.charCodeAt(j)
+        if (quote !== 0) {
+          if (c === quote) quote = 0
+        } else if (c === 34 || c === 39) quote = c
+        else if (c === 62) break
+        else if (c === 60) return `unexpected "<" inside a tag at offset ${j}`
+      }
+      if (j >= len) return "the document ends inside a tag (truncated?)"
+    } else if (nextLt !== -1 && nextLt < j) {
+      return `unexpected "<" inside a tag at offset ${nextLt}`
     }
-    if (j >= len) return "the document ends inside a tag (truncated?)"
-    if (s.charCodeAt(lt + 1) === 47) {
+    if (second === 47) {
       const name = s.slice(lt + 2, j).trim()
       const open = stack.pop()
       if (open === undefined) return `closing tag </${name}> without an opening tag`

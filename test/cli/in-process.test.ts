@@ -1,0 +1,139 @@
+/**
+ * The CLI's command tree run in-process (`Cli.run` with a captured output and
+ * a config provider instead of the environment): help for every command, the
+ * usage errors, `get` for every provider, and `--keep-going`.
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
+import * as Cli from "@jobstream/cli/Cli"
+import * as Errors from "@jobstream/cli/Errors"
+import * as Output from "@jobstream/cli/Output"
+import { GreenArrowSimulator, IcwsSimulator, InsideViewSimulator } from "@jobstream/testkit"
+import { ConfigProvider, Effect } from "effect"
+
+/** Runs `jobstream <args>`; returns the exit code and what was printed. */
+const jobstream = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const output = Output.capture()
+    const logged: Array<string> = []
+    const console = yield* Effect.console
+    const code = yield* Cli.run(["node", "jobstream", ...args]).pipe(
+      Effect.provideService(Output.Output, output),
+      Effect.withConsole({ ...console, log: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void logged.push(parts.join(" "))) }),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+      Effect.provide(NodeContext.layer)
+    )
+    return { code, stdout: output.stdout(), stderr: output.stderr(), help: logged.join("\n") }
+  })
+
+const simulators = Effect.gen(function*() {
+  const insideView = yield* InsideViewSimulator.makeInsideView({ jobs: 120 })
+  const greenArrow = yield* GreenArrowSimulator.makeGreenArrow({ jobs: 40, organizations: [1] })
+  const icws = yield* IcwsSimulator.makeIcws({ jobs: 12 })
+  const key = GreenArrowSimulator.defaultKeys[0]!
+  const env: Record<string, string> = {
+    INSIDEVIEW_BASE_URL: insideView.url,
+    INSIDEVIEW_ACCESS_TOKEN: "sim-fixed-token",
+    GREENARROW_BASE_URL: greenArrow.url,
+    GREENARROW_ORGANIZATION_ID: String(key.organizationId),
+    GREENARROW_API_KEY: key.apiKey,
+    ICWS_BASE_URL: icws.url,
+    ICWS_USER: "agent",
+    ICWS_PASSWORD: "s3cret-pw"
+  }
+  return { insideView, greenArrow, icws, env }
+})
+
+describe("jobstream (in-process)", () => {
+  it.live("--help works for every command and exits 0", () =>
+    Effect.gen(function*() {
+      for (const command of [[], ["list"], ["get"], ["cancel"], ["watch"]]) {
+        const r = yield* jobstream([...command, "--help"])
+        expect(r.code).toBe(0)
+        expect(r.stderr).toBe("")
+        expect(r.help).toContain(command.length === 0 ? "COMMANDS" : `$ ${command[0]}`)
+      }
+      const list = yield* jobstream(["list", "--help"])
+      for (const flag of ["--provider", "--status", "--limit", "--format", "--keep-going", "--insideview-url"]) {
+        expect(list.help).toContain(flag)
+      }
+    }))
+
+  it.live("usage and configuration errors: one line, exit 2", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<[ReadonlyArray<string>, Record<string, string>, RegExp]> = [
+        [["list"], {}, /^jobstream: no provider is configured: set INSIDEVIEW_ACCESS_TOKEN/],
+        [["list", "--provider", "greenarrow"], { GREENARROW_API_KEY: "k" }, /missing GREENARROW_BASE_URL \(or --greenarrow-url\)$/m],
+        [["list"], { INSIDEVIEW_CLIENT_ID: "id" }, /insideview is not configured: missing INSIDEVIEW_CLIENT_SECRET$/m],
+        [["list", "--limit", "0"], { INSIDEVIEW_ACCESS_TOKEN: "t" }, /--limit must be 1 or more, got 0/],
+        [["list", "--status", "done"], {}, /^jobstream: .*pending, running/],
+        [["cancel", "insideview", "x"], {}, /^jobstream: .*icws/],
+        [["watch", "icws", "x", "--interval", "soon"], {}, /--interval: expected a duration/],
+        [["get", "icws"], {}, /^jobstream: /],
+        [[], {}, /missing command/],
+        [["list"], { INSIDEVIEW_ACCESS_TOKEN: "t", INSIDEVIEW_FORMAT: "yaml" }, /^jobstream: configuration: .*INSIDEVIEW_FORMAT/]
+      ]
+      for (const [args, env, message] of cases) {
+        const r = yield* jobstream(args, env)
+        expect({ args, code: r.code }).toEqual({ args, code: 2 })
+        expect(r.stderr.split("\n")).toHaveLength(2) // one line and its newline
+        expect(r.stderr).toMatch(message)
+        expect(r.stdout).toBe("")
+      }
+    }))
+
+  it.live("get shows one job of each provider, as text or JSON", () =>
+    Effect.gen(function*() {
+      const s = yield* simulators
+      const iv = s.insideView.jobs[7]!
+      const text = yield* jobstream(["get", "insideview", iv.jobId], s.env)
+      expect(text.code).toBe(0)
+      expect(text.stdout).toContain(`id:       ${iv.jobId}`)
+      expect(text.stdout).toContain(`type:     ${iv.jobType}`)
+
+      const ga = s.greenArrow.jobs[3]!
+      const json = yield* jobstream(["get", "greenarrow", String(ga.id), "--format", "json"], s.env)
+      expect(json.code).toBe(0)
+      expect(JSON.parse(json.stdout)).toMatchObject({ provider: "greenarrow", id: String(ga.id), name: ga.name })
+
+      const icwsJob = s.icws.jobs[0]!.status
+      const icws = yield* jobstream(["get", "icws", icwsJob.id, "--format", "json"], s.env)
+      expect(JSON.parse(icws.stdout)).toMatchObject({ provider: "icws", id: icwsJob.id })
+
+      const missing = yield* jobstream(["get", "insideview", "no-such-job"], s.env)
+      expect(missing.code).toBe(1)
+      expect(missing.stderr).toMatch(/^jobstream: insideview\.\w+: not found \(404\)/)
+    }).pipe(Effect.scoped))
+
+  it.live("--keep-going prints the failing provider on stderr, the others on stdout, and exits 1", () =>
+    Effect.gen(function*() {
+      const s = yield* simulators
+      const env = { ...s.env, ICWS_PASSWORD: "wrong-password" }
+      const failFast = yield* jobstream(["list", "--format", "json"], env)
+      expect(failFast.code).toBe(1)
+      expect(failFast.stderr).toMatch(/^jobstream: icws\.\w+: bad request \(400\)/)
+      expect(() => JSON.parse(failFast.stdout)).toThrow() // a partial listing is never valid JSON
+
+      const r = yield* jobstream(["list", "--format", "json", "--keep-going", "--summary"], env)
+      expect(r.code).toBe(1)
+      const jobs = JSON.parse(r.stdout) as Array<{ provider: string }>
+      expect(jobs.filter((j) => j.provider === "insideview")).toHaveLength(120)
+      expect(jobs.filter((j) => j.provider === "greenarrow")).toHaveLength(40)
+      const err = r.stderr.split("\n").filter((l) => l !== "")
+      expect(err, r.stderr).toHaveLength(2)
+      expect(err[0]).toMatch(/^jobstream: icws\./)
+      expect(err[1]).toMatch(/^listed 160 jobs \(insideview 120, greenarrow 40, icws 0\) in \d+\.\d s$/)
+      expect(r.stderr).not.toContain("wrong-password")
+
+      const limited = yield* jobstream(["list", "--format", "ndjson", "--keep-going", "--limit", "3", "--provider", "insideview"], env)
+      expect(limited.code).toBe(0)
+      expect(limited.stdout.trim().split("\n")).toHaveLength(3)
+    }).pipe(Effect.scoped))
+
+  it("masks secret values in any message as a last resort", () => {
+    expect(Errors.mask("token abcd1234 leaked, abcd1234 again", ["abcd1234"])).toBe("token <redacted> leaked, <redacted> again")
+    expect(Errors.oneLine("a\n  b\x1b[1m c\x1b[0m")).toBe("a b c")
+    expect(Cli.parseDuration("250ms")._tag).toBe("Some")
+    expect(Cli.parseDuration("later")._tag).toBe("None")
+  })
+})
