@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { RetryPolicy } from "@jobstream/core"
-import { Faults } from "@jobstream/testkit"
+import { Faults, IcwsSimulator } from "@jobstream/testkit"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Chunk from "effect/Chunk"
@@ -120,56 +120,58 @@ describe("interrupting during a backoff returns promptly (TestClock)", () => {
 })
 
 describe("the ICWS session is deleted on success, failure and interruption", () => {
-  const deletes = (h: { readonly server: { readonly requests: ReadonlyArray<{ method: string; path: string }> } }) =>
-    h.server.requests.filter((r) => r.method === "DELETE" && /^\/icws\/[^/]+\/connection$/.test(r.path))
+  const deletes = (server: IcwsSimulator.IcwsServer) =>
+    server.requests.filter((r) => r.method === "DELETE" && /^\/icws\/[^/]+\/connection$/.test(r.path))
 
   it.live("success: the stream completes, the scope closes, DELETE …/connection is sent", () =>
     Effect.gen(function*() {
-      const h = yield* harness("icws", { jobs: 35 })
+      const server = yield* IcwsSimulator.makeIcws({ jobs: 35 })
       const ids = yield* Effect.scoped(
-        Effect.flatMap(icwsClient(h.server, { retryPolicy: RetryPolicy.none }), (c) => collect(c.jobs()))
+        Effect.flatMap(icwsClient(server, { retryPolicy: RetryPolicy.none }), (c) => collect(c.jobs()))
       )
       expect(ids.length).toBe(35)
-      expect(h.server.createdSessions.length).toBe(1)
-      const id = h.server.createdSessions[0]!.sessionId
-      expect(h.server.deletedSessions).toEqual([id])
-      expect(deletes(h).map((r) => r.path)).toEqual([`/icws/${id}/connection`])
-      expect(h.server.activeSessions).toEqual([])
+      expect(server.createdSessions.length).toBe(1)
+      const id = server.createdSessions[0]!.sessionId
+      expect(server.deletedSessions).toEqual([id])
+      expect(deletes(server).map((r) => r.path)).toEqual([`/icws/${id}/connection`])
+      expect(server.activeSessions).toEqual([])
     }).pipe(Effect.scoped, Effect.provide(live)))
 
   it.live("failure: the stream fails with a typed error, and the session is still deleted", () =>
     Effect.gen(function*() {
-      const h = yield* harness("icws", { jobs: 35, faults: [{ fault: Faults.status(500), match: isIcwsList }] })
+      const server = yield* IcwsSimulator.makeIcws({ jobs: 35, faults: [{ fault: Faults.status(500), match: isIcwsList }] })
       const exit = yield* Effect.exit(Effect.scoped(
-        Effect.flatMap(icwsClient(h.server, { retryPolicy: RetryPolicy.none }), (c) => collect(c.jobs()))
+        Effect.flatMap(icwsClient(server, { retryPolicy: RetryPolicy.none }), (c) => collect(c.jobs()))
       ))
       expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error._tag : "none").toBe("ServerError")
-      expect(h.server.createdSessions.length).toBe(1)
-      expect(h.server.deletedSessions).toEqual([h.server.createdSessions[0]!.sessionId])
-      expect(deletes(h).length).toBe(1)
+      expect(server.createdSessions.length).toBe(1)
+      expect(server.deletedSessions).toEqual([server.createdSessions[0]!.sessionId])
+      expect(deletes(server).length).toBe(1)
     }).pipe(Effect.scoped, Effect.provide(live)))
 
   it.live("interruption: interrupted mid-request, the logout still goes out", () =>
     Effect.gen(function*() {
-      const h = yield* harness("icws", { jobs: 35, faults: [{ fault: Faults.hang, match: isIcwsList }] })
+      const server = yield* IcwsSimulator.makeIcws({ jobs: 35, faults: [{ fault: Faults.hang, match: isIcwsList }] })
       const fiber = yield* Effect.fork(Effect.scoped(
-        Effect.flatMap(icwsClient(h.server, { retryPolicy: RetryPolicy.none }), (c) => collect(c.jobs()))
+        Effect.flatMap(icwsClient(server, { retryPolicy: RetryPolicy.none }), (c) => collect(c.jobs()))
       ))
-      yield* eventually(() => h.server.requests.filter(isIcwsList).length === 1, "the hanging list request")
+      yield* eventually(() => server.requests.filter(isIcwsList).length === 1, "the hanging list request")
       const exit = yield* guard(Fiber.interrupt(fiber), 5_000, "interrupting the ICWS stream")
       expect(Exit.isInterrupted(exit)).toBe(true)
-      expect(h.server.createdSessions.length).toBe(1)
-      expect(h.server.deletedSessions).toEqual([h.server.createdSessions[0]!.sessionId])
-      expect(deletes(h).length).toBe(1)
+      expect(server.createdSessions.length).toBe(1)
+      expect(server.deletedSessions).toEqual([server.createdSessions[0]!.sessionId])
+      expect(deletes(server).length).toBe(1)
     }).pipe(Effect.scoped, Effect.provide(live)))
 
   it.live("interruption through Stream.take: the scope of the stream closes and logs out", () =>
     Effect.gen(function*() {
-      const h = yield* harness("icws", { jobs: 80 })
-      const taken = yield* collect(Stream.take(h.ids({ retryPolicy: RetryPolicy.none }), 3))
+      const server = yield* IcwsSimulator.makeIcws({ jobs: 80 })
+      const taken = yield* collect(
+        Stream.take(Stream.unwrapScoped(Effect.map(icwsClient(server, { retryPolicy: RetryPolicy.none }), (c) => c.jobs())), 3)
+      )
       expect(taken.length).toBe(3)
-      expect(h.server.deletedSessions).toEqual(h.server.createdSessions.map((s) => s.sessionId))
-      expect(h.server.createdSessions.length).toBe(1)
+      expect(server.deletedSessions).toEqual(server.createdSessions.map((s) => s.sessionId))
+      expect(server.createdSessions.length).toBe(1)
     }).pipe(Effect.scoped, Effect.provide(live)))
 })
 

@@ -67,6 +67,11 @@ export interface SimSettings {
   readonly faults?: ReadonlyArray<Faults.FaultRule>
 }
 
+export interface Keyed {
+  readonly id: string
+  readonly record: unknown
+}
+
 export interface Harness {
   readonly name: ProviderName
   readonly server: Server.RunningServer
@@ -76,6 +81,8 @@ export interface Harness {
   readonly isList: (request: Server.SimRequest) => boolean
   /** The stream of job ids of a fresh client (its resources live as long as the stream). */
   readonly ids: (knobs: Knobs) => Stream.Stream<string, ApiError.ApiError, HttpClient.HttpClient>
+  /** The decoded records themselves, with their ids. */
+  readonly records: (knobs: Knobs) => Stream.Stream<Keyed, ApiError.ApiError, HttpClient.HttpClient>
   /** The default page size of `ids`. */
   readonly defaultPageSize: number
 }
@@ -123,10 +130,10 @@ export const icwsClient = (server: Server.RunningServer, knobs: Knobs) =>
     pageSize: knobs.pageSize ?? 10
   })
 
-const scopedIds = <C>(
+const scoped = <C, A>(
   make: Effect.Effect<C, never, HttpClient.HttpClient | Scope.Scope>,
-  stream: (client: C) => Stream.Stream<string, ApiError.ApiError>
-): Stream.Stream<string, ApiError.ApiError, HttpClient.HttpClient> => Stream.unwrapScoped(Effect.map(make, stream))
+  stream: (client: C) => Stream.Stream<A, ApiError.ApiError>
+): Stream.Stream<A, ApiError.ApiError, HttpClient.HttpClient> => Stream.unwrapScoped(Effect.map(make, stream))
 
 /** Starts a provider's simulator (closed with the scope) and wraps it. */
 export const harness = (name: ProviderName, sim: SimSettings = {}): Effect.Effect<Harness, never, Scope.Scope> =>
@@ -144,7 +151,9 @@ export const harness = (name: ProviderName, sim: SimSettings = {}): Effect.Effec
           defaultPageSize: 50,
           expectedIds: () => server.jobs.map((j) => j.jobId),
           isList: isInsideViewList,
-          ids: (knobs) => scopedIds(insideViewClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => j.jobId))
+          ids: (knobs) => scoped(insideViewClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => j.jobId)),
+          records: (knobs) =>
+            scoped(insideViewClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => ({ id: j.jobId, record: j })))
         }
       }
       case "greenarrow": {
@@ -155,8 +164,9 @@ export const harness = (name: ProviderName, sim: SimSettings = {}): Effect.Effec
           defaultPageSize: 100,
           expectedIds: () => server.jobs.map((j) => String(j.id)),
           isList: isGreenArrowList,
-          ids: (knobs) =>
-            scopedIds(greenArrowClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => String(j.id)))
+          ids: (knobs) => scoped(greenArrowClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => String(j.id))),
+          records: (knobs) =>
+            scoped(greenArrowClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => ({ id: String(j.id), record: j })))
         }
       }
       case "icws": {
@@ -167,8 +177,9 @@ export const harness = (name: ProviderName, sim: SimSettings = {}): Effect.Effec
           defaultPageSize: 10,
           expectedIds: () => [...server.jobs].reverse().map((j) => j.status.id),
           isList: isIcwsList,
-          ids: (knobs) =>
-            scopedIds(icwsClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => IcwsJob.recordId(j) ?? ""))
+          ids: (knobs) => scoped(icwsClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => IcwsJob.recordId(j) ?? "")),
+          records: (knobs) =>
+            scoped(icwsClient(server, knobs), (c) => Stream.map(c.jobs(), (j) => ({ id: IcwsJob.recordId(j) ?? "", record: j })))
         }
       }
     }
@@ -243,7 +254,10 @@ export interface SpanRecord {
   readonly name: string
   readonly attributes: Map<string, unknown>
   readonly events: Array<{ readonly name: string; readonly attributes: Record<string, unknown> | undefined }>
+  /** The exit, kept as the tracer received it. */
   exit: Exit.Exit<unknown, unknown> | undefined
+  /** The exit as `Cause.pretty` renders it (what OpenTelemetry-style tracers record). */
+  exitPretty: string | undefined
 }
 
 /** A tracer that records every span: name, all attributes (initial and added), events and the exit. */
@@ -252,7 +266,7 @@ export const recordSpans = () => {
   let counter = 0
   const tracer = Tracer.make({
     span: (name, parent, context, links, startTime, kind, options) => {
-      const record: SpanRecord = { name, attributes: new Map(), events: [], exit: undefined }
+      const record: SpanRecord = { name, attributes: new Map(), events: [], exit: undefined, exitPretty: undefined }
       spans.push(record)
       counter++
       const spanId = `span${counter}`
@@ -277,6 +291,7 @@ export const recordSpans = () => {
         end(endTime, exit) {
           status = { _tag: "Ended", startTime, endTime, exit }
           record.exit = exit
+          record.exitPretty = exit._tag === "Success" ? "success" : Cause.pretty(exit.cause, { renderErrorCause: true })
         },
         attribute(key, value) {
           record.attributes.set(key, value)
@@ -300,13 +315,17 @@ export const recordSpans = () => {
         { where: `span ${s.name} attribute ${key} (json)`, text: safeJson(value) }
       ]),
       ...s.events.map((e) => ({ where: `span ${s.name} event ${e.name}`, text: `${e.name} ${safeJson(e.attributes)}` })),
-      ...(s.exit === undefined ? [] : [{ where: `span ${s.name} exit`, text: exitText(s.exit) }])
+      ...(s.exitPretty === undefined ? [] : [{ where: `span ${s.name} exit (Cause.pretty)`, text: s.exitPretty }])
     ])
-  return { spans, tracer, layer: Layer.setTracer(tracer), texts }
+  /** The error each span ended with, as JSON (what an exporter serializing the exit would write). */
+  const exitJsonTexts = (): Array<{ readonly where: string; readonly text: string }> =>
+    spans.flatMap((s) =>
+      s.exit === undefined || s.exit._tag === "Success"
+        ? []
+        : [{ where: `span ${s.name} exit error (JSON)`, text: safeJson(Cause.squash(s.exit.cause)) }]
+    )
+  return { spans, tracer, layer: Layer.setTracer(tracer), texts, exitJsonTexts }
 }
-
-const exitText = (exit: Exit.Exit<unknown, unknown>): string =>
-  exit._tag === "Success" ? "success" : `${Cause.pretty(exit.cause, { renderErrorCause: true })}\n${safeJson(Cause.squash(exit.cause))}`
 
 export const safeString = (value: unknown): string => {
   try {
@@ -341,7 +360,7 @@ export const findLeaks = (
   for (const secret of secrets) {
     if (secret.length < 4) throw new Error(`secret too short to search for: ${secret}`)
     for (const { text, where } of texts) {
-      if (text.includes(secret)) out.push(`${JSON.stringify(secret)} in ${where}: ${text.slice(0, 300)}`)
+      if (text.includes(secret)) out.push(`${JSON.stringify(secret)} in ${where}: ${text.slice(Math.max(0, text.indexOf(secret) - 400), text.indexOf(secret) + 100)}`)
     }
   }
   return out

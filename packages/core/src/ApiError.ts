@@ -9,6 +9,8 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
+import type * as ParseResult from "effect/ParseResult"
+import { TreeFormatter } from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
@@ -337,3 +339,17 @@ const definedOnly = (detail: Detail): Detail => {
 /** Shortens text to `max` characters, marking the cut. */
 export const truncate = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max)}…`
+
+/**
+ * Describes a Schema mismatch in words. Printing a mismatch quotes the
+ * offending value, which for a hostile body (JSON nested a hundred thousand
+ * levels deep) can exhaust the stack; then a plainer description is used, so a
+ * bad body is always a `DecodeError`, never a defect.
+ */
+export const formatParseError = (error: ParseResult.ParseError): string => {
+  try {
+    return TreeFormatter.formatErrorSync(error)
+  } catch {
+    return "the body does not match the expected shape (the offending value is too deeply nested to quote)"
+  }
+}

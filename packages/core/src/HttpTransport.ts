@@ -29,7 +29,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as ApiError from "./ApiError.js"
@@ -186,19 +185,20 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       url: redactUrl(fullUrl(request))
     })
 
-    // The platform's own client span records the full URL with its query; for
-    // requests that carry a secret parameter that span is switched off (ours,
-    // with the redacted URL, still covers the call).
-    // With a path redactor every request may carry a secret in its path, so
-    // the platform span is off for the whole transport.
-    const hasSecretParam = (request: HttpClientRequest.HttpClientRequest): boolean =>
+    // The platform's own client span keeps the request as sent: its URL with
+    // the query, and (in the error it ends with, when a request fails below
+    // HTTP) the raw headers. For any request carrying a secret — a secret
+    // header, a secret query parameter, or a path this transport redacts —
+    // that span is switched off; ours, with the redacted URL, covers the call.
+    const carriesSecret = (request: HttpClientRequest.HttpClientRequest): boolean =>
       options.redactPath !== undefined ||
+      secretHeaders.some((name) => name in request.headers) ||
       (secretParams.size > 0 && request.urlParams.some(([k]) => secretParams.has(k.toLowerCase())))
 
     // Relative URLs get the base URL; absolute ones (a login host) are kept.
     let client = HttpClient.mapRequest(base, (request) =>
       /^https?:\/\//i.test(request.url) ? request : HttpClientRequest.prependUrl(request, baseUrl)).pipe(
-        HttpClient.withTracerDisabledWhen(hasSecretParam)
+        HttpClient.withTracerDisabledWhen(carriesSecret)
       )
     if (options.transformClient !== undefined) client = options.transformClient(client)
     const http = client
@@ -281,7 +281,12 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           onTimeout: () =>
             new ApiError.Timeout({ ...ctx, timeoutMillis: Duration.toMillis(attemptTimeout), scope: "attempt" })
         }),
-        Effect.tap((raw) => (onResponse === undefined ? Effect.void : onResponse(raw))),
+        Effect.tap((raw) =>
+          Effect.zipRight(
+            Effect.annotateCurrentSpan("http.response.status_code", raw.status),
+            onResponse === undefined ? Effect.void : onResponse(raw)
+          )
+        ),
         Effect.flatMap((raw) => Effect.flatMap(Clock.currentTimeMillis, (now) => judge(call, raw, ctx, now))),
         Effect.tapError((error) =>
           Effect.logDebug("jobstream request attempt failed").pipe(
@@ -436,7 +441,7 @@ export const decodeJson = <A, I>(schema: Schema.Schema<A, I, never>) => {
       const result = decode(json)
       return Either.isRight(result)
         ? Effect.succeed(result.right)
-        : Effect.fail(schemaError(where, raw, ParseResult.TreeFormatter.formatErrorSync(result.left)))
+        : Effect.fail(schemaError(where, raw, ApiError.formatParseError(result.left)))
     })
 }
 

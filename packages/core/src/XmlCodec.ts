@@ -20,7 +20,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { XMLParser } from "fast-xml-parser"
 import * as ApiError from "./ApiError.js"
@@ -149,7 +148,7 @@ export const make = (options: Options = {}): Service => {
     const decoded = Schema.decodeUnknownEither(schema, { errors: "first" })(parsed.right)
     if (Either.isLeft(decoded)) {
       return Effect.fail(
-        decodeError(context, "schema", ParseResult.TreeFormatter.formatErrorSync(decoded.left), text)
+        decodeError(context, "schema", ApiError.formatParseError(decoded.left), text)
       )
     }
     return Effect.succeed(decoded.right)

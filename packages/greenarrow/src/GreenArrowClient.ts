@@ -60,6 +60,8 @@ export interface Options {
   readonly timeout?: Duration.DurationInput
   /** Overall time for one page request including retries. Default: none. */
   readonly deadline?: Duration.DurationInput
+  /** Largest response body accepted, in bytes (a typed DecodeError beyond it). Default 32 MiB. */
+  readonly maxBodyBytes?: number
 }
 
 /** Where a page starts: the first page, a page token, or a page number. */
@@ -141,7 +143,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       secretHeaders: ["authorization"],
       ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-      ...(options.deadline !== undefined ? { deadline: options.deadline } : {})
+      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {})
     })
     const pagination = options.pagination ?? "token"
     const concurrency = options.concurrency ?? 4

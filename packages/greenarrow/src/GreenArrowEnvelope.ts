@@ -25,7 +25,6 @@
 import { ApiError, HttpTransport } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { GreenArrowJob } from "./GreenArrowJob.js"
 
@@ -170,7 +169,7 @@ export const decodePage = (
     const decoded = decodeEnvelope(json)
     if (Either.isLeft(decoded)) {
       return yield* Effect.fail(
-        HttpTransport.schemaError(where, raw, ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+        HttpTransport.schemaError(where, raw, ApiError.formatParseError(decoded.left))
       )
     }
     const envelope = decoded.right
@@ -179,7 +178,7 @@ export const decodePage = (
     }
     const jobs = decodeJobs(envelope.data)
     if (Either.isLeft(jobs)) {
-      const issue = ParseResult.TreeFormatter.formatErrorSync(jobs.left)
+      const issue = ApiError.formatParseError(jobs.left)
       return yield* Effect.fail(HttpTransport.schemaError(where, raw, `in "data": ${issue}`))
     }
     return {

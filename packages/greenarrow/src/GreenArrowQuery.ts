@@ -15,8 +15,8 @@
  *
  * @since 0.1.0
  */
+import { ApiError } from "@jobstream/core"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { parseIsoDateTime } from "./GreenArrowJob.js"
 
@@ -165,7 +165,7 @@ export const resolve = (
 ): Either.Either<Resolved, string> => {
   const decoded = decodeQuery(input ?? {})
   if (Either.isLeft(decoded)) {
-    return Either.left(ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+    return Either.left(ApiError.formatParseError(decoded.left))
   }
   const query = decoded.right
   const params: Array<readonly [string, string]> = []

@@ -131,7 +131,7 @@ const decodeStatus = (raw: HttpTransport.RawResponse, where: ApiError.Context) =
       ? Effect.fail(HttpTransport.schemaError(where, raw, "the job has no jobStatus"))
       : Effect.succeed(record.jobStatus))
 
-const formatIssue = (error: ParseResult.ParseError): string => ParseResult.TreeFormatter.formatErrorSync(error)
+const formatIssue = (error: ParseResult.ParseError): string => ApiError.formatParseError(error)
 
 const decodeQuery = Schema.decodeUnknownEither(IcwsJob.JobsQuery, { onExcessProperty: "error", errors: "first" })
 const decodeMode = Schema.decodeUnknownEither(IcwsJob.ResponseMode)

@@ -25,7 +25,6 @@ import * as FiberRef from "effect/FiberRef"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -54,6 +53,8 @@ export interface Options {
   readonly timeout?: Duration.DurationInput
   /** Overall time per call including retries. Default none. */
   readonly deadline?: Duration.DurationInput
+  /** Largest response body accepted, in bytes (a typed DecodeError beyond it). Default 32 MiB. */
+  readonly maxBodyBytes?: number
   /** Last chance to adjust the underlying HTTP client. */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
 }
@@ -259,7 +260,7 @@ const decodeConnectBody = <A, I>(
   const result = Schema.decodeUnknownEither(schema, { errors: "first" })(json)
   return Either.isRight(result)
     ? Effect.succeed(result.right)
-    : Effect.fail(connectDecodeError(where, raw, ParseResult.TreeFormatter.formatErrorSync(result.left)))
+    : Effect.fail(connectDecodeError(where, raw, ApiError.formatParseError(result.left)))
 }
 
 /** Builds a session living in the current scope. */
@@ -275,6 +276,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       baseUrl: primary,
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
       ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
       readErrorBody,
       secretHeaders,

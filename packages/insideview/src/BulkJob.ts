@@ -45,7 +45,7 @@ const IntegerText = Schema.String.pipe(
 )
 
 /** An integer sent either as a JSON number or as a string of digits. */
-export const IntFromWire = Schema.Union(Schema.Int, Schema.compose(IntegerText, Schema.NumberFromString)).annotations({
+export const IntFromWire = Schema.Union(Schema.Int, Schema.compose(IntegerText, Schema.NumberFromString.pipe(Schema.int()))).annotations({
   identifier: "IntFromWire"
 })
 

@@ -77,6 +77,8 @@ export interface Options {
   readonly timeout?: Duration.DurationInput
   /** Overall time for one call including retries. Default none. */
   readonly deadline?: Duration.DurationInput
+  /** Largest response body accepted, in bytes (a typed DecodeError beyond it). Default 32 MiB. */
+  readonly maxBodyBytes?: number
   /** How long before `expirationTime` a token is replaced. Default 5 minutes. */
   readonly tokenRefreshMargin?: Duration.DurationInput
   /** Last chance to adjust the underlying HttpClient. */
@@ -153,6 +155,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       retryPolicy,
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
       ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.transformClient !== undefined ? { transformClient: options.transformClient } : {})
     })
 

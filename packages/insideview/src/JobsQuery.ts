@@ -14,8 +14,8 @@
  *
  * @since 0.1.0
  */
+import { ApiError } from "@jobstream/core"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 /** Granularity of `start`/`end`. */
@@ -94,7 +94,7 @@ const checkDate = (field: "start" | "end", value: string, period: Period): strin
 /** Checks a query; the left side says what is wrong, in words. */
 export const validate = (input: unknown): Either.Either<JobsQuery, string> => {
   const decoded = Schema.decodeUnknownEither(JobsQuery, { errors: "first", onExcessProperty: "error" })(input)
-  if (Either.isLeft(decoded)) return Either.left(ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+  if (Either.isLeft(decoded)) return Either.left(ApiError.formatParseError(decoded.left))
   const q = decoded.right
   if (q.period === undefined) {
     if (q.start !== undefined || q.end !== undefined) return Either.left("start/end need a period (day, month or year)")

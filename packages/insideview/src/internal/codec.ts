@@ -5,7 +5,6 @@
 import { ApiError, HttpTransport, XmlCodec } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { BulkJob, type BulkJobsPage, IntFromWire } from "../BulkJob.js"
 
@@ -77,7 +76,7 @@ export const decodePageXml = (
         XmlCodec.decodeError(
           context,
           "schema",
-          `in <${root}>: ${ParseResult.TreeFormatter.formatErrorSync(decoded.left)}`,
+          `in <${root}>: ${ApiError.formatParseError(decoded.left)}`,
           raw.body
         )
       )
@@ -179,7 +178,7 @@ export const decodeToken = (
     const decoded = Schema.decodeUnknownEither(TokenResponse, { errors: "first" })(value)
     if (Either.isLeft(decoded)) {
       // The formatter may quote values; a wrong-typed token must not leak.
-      const issue = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+      const issue = ApiError.formatParseError(decoded.left)
       const details = isRecord(value) ? value["accessTokenDetails"] : undefined
       const token = isRecord(details) ? details["accessToken"] : undefined
       return fail(
