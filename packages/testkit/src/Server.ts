@@ -8,7 +8,7 @@
  */
 import * as http from "node:http"
 import type { Socket } from "node:net"
-import { Effect } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import type { Fault, FaultRule } from "./Faults.js"
 import { makeRuleState, select } from "./Faults.js"
@@ -441,3 +441,20 @@ export const make = (options: ServerOptions): Effect.Effect<RunningServer, never
     Effect.promise(() => start(options)),
     (server) => Effect.promise(() => server.close())
   )
+
+/**
+ * A server as a scoped Layer under a tag of your own: started when the layer
+ * is built, closed when its scope closes.
+ *
+ * ```ts
+ * class Api extends Context.Tag("test/Api")<Api, Server.RunningServer>() {}
+ * const ApiLive = Server.layer(Api, { handler: () => Server.json(200, { ok: true }) })
+ * ```
+ */
+export const layer = <I>(
+  tag: Context.Tag<I, RunningServer>,
+  options: ServerOptions
+): Layer.Layer<I> => Layer.scoped(tag, make(options))
+
+/** A ready-made tag for tests that need a single simulator. */
+export class Simulator extends Context.Tag("@jobstream/testkit/Simulator")<Simulator, RunningServer>() {}

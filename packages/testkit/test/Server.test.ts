@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Effect, ManagedRuntime } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import * as Faults from "../src/Faults.js"
 import * as GenericSimulator from "../src/GenericSimulator.js"
@@ -496,5 +496,17 @@ describe("GenericSimulator", () => {
       )
     )
     await expect(fetch(`${url}/jobs`)).rejects.toThrow()
+  })
+})
+
+describe("Server.layer", () => {
+  it("starts with the layer and closes with its scope", async () => {
+    const live = Server.layer(Server.Simulator, { handler: () => Server.json(200, { ok: true }) })
+    const runtime = ManagedRuntime.make(live)
+    const url = await runtime.runPromise(Effect.map(Server.Simulator, (s) => s.url))
+    const res = await fetch(`${url}/anything`)
+    expect(await res.json()).toEqual({ ok: true })
+    await runtime.dispose()
+    await expect(fetch(`${url}/anything`)).rejects.toThrow()
   })
 })
