@@ -79,7 +79,8 @@ export const decodeThroughput = async (url: string, repeats: number, minMs: numb
     ["library XML decode (XmlCodec + page schema)", () => Effect.runSync(Codec.decodePageXml(xmlRaw, where))],
     ["ref: fast-xml-parser, default options, parse alone", () => fxpDefault.parse(xml.body)],
     ["ref: XmlCodec.parse alone (with the page's array paths)", () => {
-      const r = codec.parse(xml.body, { arrayPaths: ["bulkJobs.bulkJob", "bulkJobs.bulkJobs.bulkJob"] })
+      // The array paths `decodePageXml` declares.
+      const r = codec.parse(xml.body, { arrayPaths: ["*.bulkJob", "*.bulkJobs.bulkJob"] })
       if (Either.isLeft(r)) throw new Error(r.left)
       return r.right
     }]

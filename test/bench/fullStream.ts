@@ -50,7 +50,8 @@ export const plainAll = async (url: string, format: Format, workers: number): Pr
   const worker = async () => {
     while (next <= pages) {
       const page = next++
-      count += (await plainPage(url, format, page)).count
+      const { count: n } = await plainPage(url, format, page)
+      count += n
     }
   }
   await Promise.all(Array.from({ length: workers }, worker))

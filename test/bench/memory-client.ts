@@ -4,7 +4,10 @@
  * 50 per page, default concurrency), counting them without keeping any, and
  * prints one JSON line with its peak RSS.
  *
- *   node --conditions=@jobstream/source --import tsx test/bench/memory-client.ts <url> <expected jobs>
+ *   node --conditions=@jobstream/source --import tsx --expose-gc test/bench/memory-client.ts <url> <expected jobs>
+ *
+ * The final `gc()` runs after the peak has been recorded, so it does not
+ * change the figure; it only shows how much the process still holds.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { InsideViewClient } from "@jobstream/insideview"
@@ -22,6 +25,10 @@ export interface MemoryResult {
   /** Highest RSS seen by sampling every 25 ms. */
   readonly sampledPeakRssMB: number
   readonly endHeapUsedMB: number
+  /** Heap still in use after a full GC at the end (needs --expose-gc; -1 without). */
+  readonly retainedHeapMB: number
+  /** RSS (MB) after each tenth of the jobs: flat means bounded, a ramp means growth. */
+  readonly rssTimelineMB: ReadonlyArray<number>
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10
@@ -29,6 +36,7 @@ const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10
 const url = process.argv[2]!
 const expected = Number(process.argv[3])
 
+const timeline: Array<number> = []
 let sampledPeak = process.memoryUsage().rss
 const sampler = setInterval(() => {
   sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)
@@ -43,12 +51,21 @@ const program = Effect.gen(function*() {
     resultsPerPage: 50
   })
   let count = 0
+  const step = Math.max(1, Math.floor(expected / 10))
   yield* Stream.runForEach(client.jobs(), () =>
     Effect.sync(() => {
       count++
+      if (count % step === 0) timeline.push(mb(process.memoryUsage().rss))
     }))
   return count
 }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+
+const retainedHeap = (): number => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc === undefined) return -1
+  gc()
+  return mb(process.memoryUsage().heapUsed)
+}
 
 const startRss = process.memoryUsage().rss
 const started = performance.now()
@@ -66,7 +83,9 @@ const result: MemoryResult = {
   startRssMB: mb(startRss),
   maxRssMB: mb(process.resourceUsage().maxRSS * 1024),
   sampledPeakRssMB: mb(sampledPeak),
-  endHeapUsedMB: mb(process.memoryUsage().heapUsed)
+  endHeapUsedMB: mb(process.memoryUsage().heapUsed),
+  retainedHeapMB: retainedHeap(),
+  rssTimelineMB: timeline
 }
 process.stdout.write(`${JSON.stringify(result)}\n`)
 process.exit(0)

@@ -22,7 +22,7 @@ export interface MemoryBench {
 const measure = async (jobs: number): Promise<MemoryRun> => {
   const sim = await startSimProcess({ kind: "insideview-lazy", jobs, latencyMillis: 0 })
   try {
-    const result = await runChild<MemoryResult>("memory-client.ts", [sim.url, String(jobs)])
+    const result = await runChild<MemoryResult>("memory-client.ts", [sim.url, String(jobs)], ["--expose-gc"])
     const stats = await sim.stats()
     return { ...result, server: { startupMs: sim.startupMs, maxRssMB: stats.maxRssMB, requests: stats.requests } }
   } finally {

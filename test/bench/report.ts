@@ -1,8 +1,9 @@
 /**
  * Targets, the printed table and the README block of `pnpm bench`.
  */
+import type { BreakdownRow } from "./breakdown.js"
 import type { DecodeResult } from "./decode.js"
-import { explanations, method } from "./explanations.js"
+import { explanations, method, perPageCost } from "./explanations.js"
 import type { FullStreamResult, VariantResult } from "./fullStream.js"
 import type { MemoryBench } from "./memory.js"
 import type { ReadAheadResult } from "./readAhead.js"
@@ -20,6 +21,7 @@ export interface BenchInputs {
   readonly machine: { readonly node: string; readonly cpu: string; readonly cores: number; readonly platform: string; readonly date: string }
   readonly repeats: number
   readonly fullStream: FullStreamResult
+  readonly breakdown: ReadonlyArray<BreakdownRow>
   readonly decode: DecodeResult
   readonly memory: MemoryBench
   readonly readAhead: ReadAheadResult
@@ -94,6 +96,10 @@ export const renderTable = (r: BenchResults): string => {
     const x = find(s, "xml", v.kind, v.concurrency)
     lines.push(`   ${pad(v.name, 38)}${lpad(fmt(v.latencyBoundMs), 10)}${lpad(fmt(v.medianMs), 10)}${lpad(fmt(x.medianMs), 10)}`)
   }
+  const p8 = find(s, "json", "plain", 8)
+  lines.push(`   (control: plain fetch 8 workers / latency bound = ${round(p8.medianMs / p8.latencyBoundMs, 3)} JSON, ${round(find(s, "xml", "plain", 8).medianMs / p8.latencyBoundMs, 3)} XML)`)
+  lines.push("   Client CPU per page, 336 JSON pages, sequential, no latency:")
+  for (const row of r.breakdown) lines.push(`   ${pad(row.name, 58)}${lpad(row.cpuMsPerPage.toFixed(3), 8)} ms`)
   const d = r.decode
   lines.push("")
   lines.push(`2. Decode throughput, one ${d.jobsPerPage}-job page (JSON ${fmt(d.jsonBytes)} B, XML ${fmt(d.xmlBytes)} B)`)
@@ -103,7 +109,8 @@ export const renderTable = (r: BenchResults): string => {
   lines.push("")
   lines.push("3. Memory, library streaming InsideView JSON (fresh process each, server in another process)")
   for (const m of r.memory.runs) {
-    lines.push(`   ${lpad(fmt(m.jobs), 10)} jobs: peak RSS ${m.maxRssMB} MB (at start ${m.startRssMB} MB), ${fmt(m.ms)} ms`)
+    lines.push(`   ${lpad(fmt(m.jobs), 10)} jobs: peak RSS ${m.maxRssMB} MB (at start ${m.startRssMB} MB), heap after GC ${m.retainedHeapMB} MB, ${fmt(m.ms)} ms`)
+    lines.push(`              RSS at each tenth: ${m.rssTimelineMB.join(" ")}`)
   }
   const t = r.memory.testkitSimulatorAt1M
   lines.push(`   (testkit InsideViewSimulator with 1M jobs: startup ${fmt(t.startupMs)} ms, RSS ${t.rssMB} MB, ${t.msPerPageRequest} ms per page request)`)
@@ -142,6 +149,18 @@ export const renderMarkdown = (r: BenchResults): string => {
   for (const v of s.variants.filter((v) => v.format === "json")) {
     out.push(`| ${v.name} | ${fmt(v.latencyBoundMs)} | ${fmt(v.medianMs)} | ${fmt(find(s, "xml", v.kind, v.concurrency).medianMs)} |`)
   }
+  const p8 = find(s, "json", "plain", 8)
+  out.push("")
+  out.push(
+    `Control: plain fetch with 8 workers reaches ${round(p8.medianMs / p8.latencyBoundMs, 2)}× the latency bound in JSON and ` +
+      `${round(find(s, "xml", "plain", 8).medianMs / p8.latencyBoundMs, 2)}× in XML on the same machine in the same run.`
+  )
+  out.push("")
+  out.push("Client CPU per page (336 JSON pages, sequential, no latency), adding one layer at a time:")
+  out.push("")
+  out.push("| stack | CPU ms/page |")
+  out.push("| --- | ---: |")
+  for (const row of r.breakdown) out.push(`| ${row.name} | ${row.cpuMsPerPage.toFixed(3)} |`)
   out.push("")
   out.push(`**Decode throughput** — one 50-job page (JSON ${fmt(d.jsonBytes)} B, XML ${fmt(d.xmlBytes)} B):`)
   out.push("")
@@ -153,9 +172,11 @@ export const renderMarkdown = (r: BenchResults): string => {
   out.push("")
   out.push("**Memory** — the library streaming InsideView JSON (50 per page, no latency), each run in a fresh process:")
   out.push("")
-  out.push("| jobs | peak RSS | RSS before streaming | time |")
-  out.push("| ---: | ---: | ---: | ---: |")
-  for (const m of r.memory.runs) out.push(`| ${fmt(m.jobs)} | ${m.maxRssMB} MB | ${m.startRssMB} MB | ${fmt(m.ms)} ms |`)
+  out.push("| jobs | peak RSS | RSS before streaming | heap after a final GC | RSS after each tenth of the jobs (MB) | time |")
+  out.push("| ---: | ---: | ---: | ---: | --- | ---: |")
+  for (const m of r.memory.runs) {
+    out.push(`| ${fmt(m.jobs)} | ${m.maxRssMB} MB | ${m.startRssMB} MB | ${m.retainedHeapMB} MB | ${m.rssTimelineMB.join(", ")} | ${fmt(m.ms)} ms |`)
+  }
   out.push("")
   out.push(
     `**Read-ahead** — GreenArrow \`page_token\` walk, ${a.pages} pages of ${a.perPage}, ${a.fetchMillis} ms per request and ` +
@@ -169,6 +190,9 @@ export const renderMarkdown = (r: BenchResults): string => {
     out.push("")
     for (const t of missed) {
       out.push(`- *${t.name}* (${t.value}, goal ${t.goal}): ${explanations[t.id] ?? "not analysed yet."}`)
+    }
+    if (missed.some((t) => t.id.startsWith("sequential-") || t.id.startsWith("c8-"))) {
+      out.push(`- *Per-page CPU*: ${perPageCost}`)
     }
     out.push("")
   }

@@ -82,7 +82,7 @@ const main = async () => {
   lines.on("line", (line) => {
     if (line.trim() === "stats") {
       process.stdout.write(
-        `${JSON.stringify({ rssMB: mb(process.memoryUsage().rss), maxRssMB: mb(process.resourceUsage().maxRSS * 1024), requests: server.requestCount })}\n`
+        `${JSON.stringify({ rssMB: mb(process.memoryUsage().rss), maxRssMB: mb(process.resourceUsage().maxRSS * 1024), requests: server.requestCount, cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000) })}\n`
       )
     }
   })

@@ -23,7 +23,7 @@ export const tsNodeArgs = (file: string, extra: ReadonlyArray<string> = []): Arr
 
 export interface SimProcess extends SimReady {
   /** Asks the server for its memory and request count. */
-  readonly stats: () => Promise<{ readonly rssMB: number; readonly maxRssMB: number; readonly requests: number }>
+  readonly stats: () => Promise<{ readonly rssMB: number; readonly maxRssMB: number; readonly requests: number; readonly cpuMs: number }>
   readonly stop: () => Promise<void>
 }
 
