@@ -154,6 +154,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const mapError = options.mapError
 
     const redactUrl = (url: string): string => {
+      // Nothing to scrub: no user info, no secret parameters, no path redactor.
+      if (secretParams.size === 0 && options.redactPath === undefined && !url.includes("@")) return url
       let parsed: URL
       try {
         parsed = new URL(url)

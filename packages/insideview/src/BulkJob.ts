@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import { Job } from "@jobstream/core"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
 /** `jobStatus` values seen in the documentation. */
@@ -32,22 +33,43 @@ export const KnownJobType = Schema.Literal(
 )
 export type KnownJobType = typeof KnownJobType.Type
 
-/** A job status: one of the known words, or any other string InsideView sends. */
-export const JobStatus = Schema.Union(KnownJobStatus, Schema.String)
+/**
+ * A job status: one of the known words, or any other string InsideView sends.
+ * Decoded as a plain string (a union with the literals would accept exactly
+ * the same inputs, only slower); the type keeps the known words as hints.
+ */
+export const JobStatus: Schema.Schema<JobStatus> = Schema.String.annotations({ identifier: "JobStatus" })
 export type JobStatus = KnownJobStatus | (string & {})
 
-/** A job type: one of the known words, or any other string InsideView sends. */
-export const JobType = Schema.Union(KnownJobType, Schema.String)
+/** A job type: one of the known words, or any other string InsideView sends (see {@link JobStatus}). */
+export const JobType: Schema.Schema<JobType> = Schema.String.annotations({ identifier: "JobType" })
 export type JobType = KnownJobType | (string & {})
 
-const IntegerText = Schema.String.pipe(
-  Schema.pattern(/^\s*-?\d+\s*$/, { message: () => "expected an integer written as digits" })
-)
+const integerText = /^\s*-?\d+\s*$/
 
-/** An integer sent either as a JSON number or as a string of digits. */
-export const IntFromWire = Schema.Union(Schema.Int, Schema.compose(IntegerText, Schema.NumberFromString.pipe(Schema.int()))).annotations({
-  identifier: "IntFromWire"
-})
+/**
+ * An integer sent either as a JSON number or as a string of digits (XML
+ * always sends strings). One transformation, so a numeric string is not
+ * first tried, and rejected, as a number.
+ */
+export const IntFromWire = Schema.transformOrFail(
+  Schema.Union(Schema.Number, Schema.String),
+  Schema.Int,
+  {
+    strict: true,
+    decode: (wire, _, ast) => {
+      if (typeof wire === "number") return ParseResult.succeed(wire)
+      if (!integerText.test(wire)) {
+        return ParseResult.fail(new ParseResult.Type(ast, wire, "expected an integer written as digits"))
+      }
+      const n = Number(wire)
+      return Number.isSafeInteger(n)
+        ? ParseResult.succeed(n)
+        : ParseResult.fail(new ParseResult.Type(ast, wire, "expected a safe integer"))
+    },
+    encode: (n) => ParseResult.succeed(n)
+  }
+).annotations({ identifier: "IntFromWire" })
 
 /** One job of the list. */
 export const BulkJob = Schema.Struct({
