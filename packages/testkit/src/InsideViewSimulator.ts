@@ -334,6 +334,24 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
   const jsonNumbers = options.jsonNumbers ?? "string"
   const layout = options.xmlLayout ?? "documented"
   const delay = options.handlerDelayMillis ?? 0
+  // The filtered list per filter, kept until the jobs change: a walk asks
+  // the same filter for every page, and refiltering tens of thousands of jobs
+  // per request would make the simulator, not the client, the bottleneck.
+  let selections = new Map<string, ReadonlyArray<InsideViewJob>>()
+  let selectionsOf: ReadonlyArray<InsideViewJob> | undefined
+  const select = (q: ListQuery): ReadonlyArray<InsideViewJob> => {
+    if (selectionsOf !== jobs) {
+      selections = new Map()
+      selectionsOf = jobs
+    }
+    if (q.period === undefined && q.statuses === undefined && q.types === undefined) return jobs
+    const key = JSON.stringify([q.period, q.start, q.end, q.statuses && [...q.statuses], q.types && [...q.types]])
+    const cached = selections.get(key)
+    if (cached !== undefined) return cached
+    const fresh = jobs.filter((job) => matches(job, q))
+    selections.set(key, fresh)
+    return fresh
+  }
   const pending = [...(options.mutations ?? [])].sort((a, b) => a.afterListRequests - b.afterListRequests)
 
   // token → expiry (epoch millis; Infinity for static tokens)
@@ -451,7 +469,7 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
       answered++
       const q = readQuery(req.query)
       if (q === undefined) return errorResponse(asJson, 400, messages.badRequest, diagnostic)
-      const selected = jobs.filter((job) => matches(job, q))
+      const selected = select(q)
       const from = (q.page - 1) * q.resultsPerPage
       const page = selected.slice(from, from + q.resultsPerPage)
       const num = (n: number) => (jsonNumbers === "string" ? String(n) : n)
