@@ -35,6 +35,8 @@ const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10
 
 const url = process.argv[2]!
 const expected = Number(process.argv[3])
+/** "library" (default) or "plain": fetch + JSON.parse, 4 pages at a time, as a control. */
+const mode = process.argv[4] === "plain" ? "plain" : "library"
 
 const timeline: Array<number> = []
 let sampledPeak = process.memoryUsage().rss
@@ -60,6 +62,36 @@ const program = Effect.gen(function*() {
   return count
 }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
 
+// The control: the same walk with fetch + JSON.parse and no library, four
+// pages in flight like the library's default concurrency.
+const plain = async (): Promise<number> => {
+  const perPage = 50
+  const get = async (page: number) => {
+    const res = await fetch(`${url}/api/v1/admin/jobs?page=${page}&resultsPerPage=${perPage}`, {
+      headers: { accept: "application/json", accesstoken: "sim-fixed-token" }
+    })
+    return JSON.parse(await res.text()) as { bulkJobs: Array<unknown>; totalResults: number }
+  }
+  const step = Math.max(1, Math.floor(expected / 10))
+  let count = 0
+  const tally = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      count++
+      if (count % step === 0) timeline.push(mb(process.memoryUsage().rss))
+    }
+  }
+  const first = await get(1)
+  tally(first.bulkJobs.length)
+  const pages = Math.ceil(first.totalResults / perPage)
+  for (let next = 2; next <= pages; next += 4) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(4, pages - next + 1) }, (_, i) => get(next + i))
+    )
+    for (const p of batch) tally(p.bulkJobs.length)
+  }
+  return count
+}
+
 const retainedHeap = (): number => {
   const gc = (globalThis as { gc?: () => void }).gc
   if (gc === undefined) return -1
@@ -69,7 +101,7 @@ const retainedHeap = (): number => {
 
 const startRss = process.memoryUsage().rss
 const started = performance.now()
-const jobs = await Effect.runPromise(program)
+const jobs = mode === "plain" ? await plain() : await Effect.runPromise(program)
 const ms = performance.now() - started
 clearInterval(sampler)
 sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)

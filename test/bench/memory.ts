@@ -15,14 +15,16 @@ export interface MemoryBench {
   readonly runs: ReadonlyArray<MemoryRun>
   /** maxRSS(1,000,000) − maxRSS(100,000), in MB. */
   readonly deltaMB: number
+  /** The same walk with plain fetch + JSON.parse (no library), as a control. */
+  readonly control: { readonly runs: ReadonlyArray<MemoryRun>; readonly deltaMB: number }
   /** The testkit InsideViewSimulator itself at 1,000,000 jobs (why the bench serves pages lazily). */
   readonly testkitSimulatorAt1M: { readonly startupMs: number; readonly rssMB: number; readonly msPerPageRequest: number }
 }
 
-const measure = async (jobs: number): Promise<MemoryRun> => {
+const measure = async (jobs: number, mode: "library" | "plain" = "library"): Promise<MemoryRun> => {
   const sim = await startSimProcess({ kind: "insideview-lazy", jobs, latencyMillis: 0 })
   try {
-    const result = await runChild<MemoryResult>("memory-client.ts", [sim.url, String(jobs)], ["--expose-gc"])
+    const result = await runChild<MemoryResult>("memory-client.ts", [sim.url, String(jobs), mode], ["--expose-gc"])
     const stats = await sim.stats()
     return { ...result, server: { startupMs: sim.startupMs, maxRssMB: stats.maxRssMB, requests: stats.requests } }
   } finally {
@@ -57,7 +59,14 @@ export const memory = async (log: (line: string) => void): Promise<MemoryBench> 
     log(`  ${jobs} jobs: maxRSS ${run.maxRssMB} MB (start ${run.startRssMB} MB) in ${run.ms} ms`)
     runs.push(run)
   }
+  const controlRuns: Array<MemoryRun> = []
+  for (const jobs of [100_000, 1_000_000]) {
+    const run = await measure(jobs, "plain")
+    log(`  control, plain fetch + JSON.parse, ${jobs} jobs: maxRSS ${run.maxRssMB} MB (start ${run.startRssMB} MB)`)
+    controlRuns.push(run)
+  }
+  const control = { runs: controlRuns, deltaMB: round(controlRuns[1]!.maxRssMB - controlRuns[0]!.maxRssMB, 1) }
   const testkitSimulatorAt1M = await probeTestkitSimulator()
   log(`  testkit InsideViewSimulator at 1M jobs: startup ${testkitSimulatorAt1M.startupMs} ms, RSS ${testkitSimulatorAt1M.rssMB} MB, ${testkitSimulatorAt1M.msPerPageRequest} ms per page request`)
-  return { runs, deltaMB: round(runs[1]!.maxRssMB - runs[0]!.maxRssMB, 1), testkitSimulatorAt1M }
+  return { runs, deltaMB: round(runs[1]!.maxRssMB - runs[0]!.maxRssMB, 1), control, testkitSimulatorAt1M }
 }

@@ -112,6 +112,8 @@ export const renderTable = (r: BenchResults): string => {
     lines.push(`   ${lpad(fmt(m.jobs), 10)} jobs: peak RSS ${m.maxRssMB} MB (at start ${m.startRssMB} MB), heap after GC ${m.retainedHeapMB} MB, ${fmt(m.ms)} ms`)
     lines.push(`              RSS at each tenth: ${m.rssTimelineMB.join(" ")}`)
   }
+  const c = r.memory.control
+  lines.push(`   control, plain fetch + JSON.parse: ${c.runs.map((m) => `${fmt(m.jobs)} jobs peak RSS ${m.maxRssMB} MB`).join(", ")}; difference ${c.deltaMB} MB`)
   const t = r.memory.testkitSimulatorAt1M
   lines.push(`   (testkit InsideViewSimulator with 1M jobs: startup ${fmt(t.startupMs)} ms, RSS ${t.rssMB} MB, ${t.msPerPageRequest} ms per page request)`)
   const a = r.readAhead
@@ -177,6 +179,13 @@ export const renderMarkdown = (r: BenchResults): string => {
   for (const m of r.memory.runs) {
     out.push(`| ${fmt(m.jobs)} | ${m.maxRssMB} MB | ${m.startRssMB} MB | ${m.retainedHeapMB} MB | ${m.rssTimelineMB.join(", ")} | ${fmt(m.ms)} ms |`)
   }
+  for (const m of r.memory.control.runs) {
+    out.push(`| ${fmt(m.jobs)}, control: plain fetch + JSON.parse | ${m.maxRssMB} MB | ${m.startRssMB} MB | ${m.retainedHeapMB} MB | ${m.rssTimelineMB.join(", ")} | ${fmt(m.ms)} ms |`)
+  }
+  out.push("")
+  out.push(
+    `Difference between the two volumes: library ${r.memory.deltaMB} MB, plain fetch + JSON.parse control ${r.memory.control.deltaMB} MB.`
+  )
   out.push("")
   out.push(
     `**Read-ahead** — GreenArrow \`page_token\` walk, ${a.pages} pages of ${a.perPage}, ${a.fetchMillis} ms per request and ` +
