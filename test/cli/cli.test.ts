@@ -3,7 +3,7 @@
  * environment pointing at simulators started by this test process.
  * Spawns are batched in parallel to keep the file fast.
  */
-import { Faults, GreenArrowSimulator, IcwsSimulator, InsideViewSimulator, Server } from "@jobstream/testkit"
+import { Faults, GreenArrowSimulator, IcwsSimulator, InsideViewSimulator, Server, SimulatorEnv } from "@jobstream/testkit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { lines, runCli, submitIcwsJobs } from "./helpers.js"
 
@@ -31,16 +31,7 @@ describe("jobstream list", () => {
     const insideView = track(await InsideViewSimulator.startInsideView({ jobs: 230 }))
     const greenArrow = track(await GreenArrowSimulator.startGreenArrow({ jobs: 90, organizations: [1] }))
     const icws = track(await IcwsSimulator.startIcws({ jobs: 35 }))
-    const key = GreenArrowSimulator.defaultKeys[0]!
-    env = {
-      ...insideViewEnv(insideView.url),
-      GREENARROW_BASE_URL: greenArrow.url,
-      GREENARROW_ORGANIZATION_ID: String(key.organizationId),
-      GREENARROW_API_KEY: key.apiKey,
-      ICWS_BASE_URL: icws.url,
-      ICWS_USER: "agent",
-      ICWS_PASSWORD: "s3cret-pw"
-    }
+    env = SimulatorEnv.forSimulators({ insideView, greenArrow, greenArrowKey: GreenArrowSimulator.defaultKeys[0], icws })
   })
 
   it("prints table, json and ndjson; filters by provider and status", async () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Cli from "@jobstream/cli/Cli"
 import * as Errors from "@jobstream/cli/Errors"
 import * as Output from "@jobstream/cli/Output"
-import { GreenArrowSimulator, IcwsSimulator, InsideViewSimulator } from "@jobstream/testkit"
+import { GreenArrowSimulator, IcwsSimulator, InsideViewSimulator, SimulatorEnv } from "@jobstream/testkit"
 import { ConfigProvider, Effect } from "effect"
 
 /** Runs `jobstream <args>`; returns the exit code and what was printed. */
@@ -30,17 +30,7 @@ const simulators = Effect.gen(function*() {
   const insideView = yield* InsideViewSimulator.makeInsideView({ jobs: 120 })
   const greenArrow = yield* GreenArrowSimulator.makeGreenArrow({ jobs: 40, organizations: [1] })
   const icws = yield* IcwsSimulator.makeIcws({ jobs: 12 })
-  const key = GreenArrowSimulator.defaultKeys[0]!
-  const env: Record<string, string> = {
-    INSIDEVIEW_BASE_URL: insideView.url,
-    INSIDEVIEW_ACCESS_TOKEN: "sim-fixed-token",
-    GREENARROW_BASE_URL: greenArrow.url,
-    GREENARROW_ORGANIZATION_ID: String(key.organizationId),
-    GREENARROW_API_KEY: key.apiKey,
-    ICWS_BASE_URL: icws.url,
-    ICWS_USER: "agent",
-    ICWS_PASSWORD: "s3cret-pw"
-  }
+  const env = SimulatorEnv.forSimulators({ insideView, greenArrow, greenArrowKey: GreenArrowSimulator.defaultKeys[0], icws })
   return { insideView, greenArrow, icws, env }
 })
 

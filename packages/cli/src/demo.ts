@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import { GreenArrowSimulator, IcwsSimulator, InsideViewSimulator } from "@jobstream/testkit"
+import { GreenArrowSimulator, IcwsSimulator, InsideViewSimulator, SimulatorEnv } from "@jobstream/testkit"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Cli from "./Cli.js"
@@ -23,19 +23,13 @@ export const simulators = Effect.gen(function*() {
     GreenArrowSimulator.makeGreenArrow({ jobs: 3_000, organizations: [1], latency }),
     IcwsSimulator.makeIcws({ jobs: 300, latency })
   ])
-  const key = GreenArrowSimulator.defaultKeys[0]!
-  const env: Record<string, string> = {
-    INSIDEVIEW_BASE_URL: insideView.url,
-    INSIDEVIEW_AUTH_BASE_URL: insideView.url,
-    INSIDEVIEW_CLIENT_ID: "sim-client",
-    INSIDEVIEW_CLIENT_SECRET: "sim-secret",
-    GREENARROW_BASE_URL: greenArrow.url,
-    GREENARROW_ORGANIZATION_ID: String(key.organizationId),
-    GREENARROW_API_KEY: key.apiKey,
-    ICWS_BASE_URL: icws.url,
-    ICWS_USER: "agent",
-    ICWS_PASSWORD: "s3cret-pw"
-  }
+  const env = SimulatorEnv.forSimulators({
+    insideView,
+    insideViewAuth: "credentials",
+    greenArrow,
+    greenArrowKey: GreenArrowSimulator.defaultKeys[0],
+    icws
+  })
   return { insideView, greenArrow, icws, env }
 })
 
