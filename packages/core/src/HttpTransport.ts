@@ -19,6 +19,7 @@ import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
@@ -26,6 +27,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -274,8 +276,22 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       return Effect.fail(mapError === undefined ? fallback : safeMapError(mapError, raw, ctx, fallback))
     }
 
+    // One span per request sent (an attempt), with only secret-free
+    // attributes; trace context goes out in the request headers unless the
+    // caller turned propagation off with `HttpClient.withTracerPropagation`.
+    const send = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.flatMap(
+        Effect.all([Effect.currentSpan.pipe(Effect.option), FiberRef.get(HttpClient.currentTracerPropagation)]),
+        ([span, propagate]) =>
+          http.execute(
+            propagate && Option.isSome(span)
+              ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span.value))
+              : request
+          )
+      )
+
     const attempt = <A>(call: Call<A>, ctx: ApiError.Context, attemptTimeout: Duration.Duration) =>
-      http.execute(call.request).pipe(
+      send(call.request).pipe(
         Effect.mapError((error) => fromClientError(error, ctx)),
         Effect.flatMap((response) => readBody(response, ctx)),
         Effect.timeoutFail({
@@ -294,7 +310,12 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           Effect.logDebug("jobstream request attempt failed").pipe(
             Effect.annotateLogs({ provider, operation: call.operation, error: error._tag, url: ctx.url })
           )
-        )
+        ),
+        Effect.withSpan(`http.client ${ctx.method}`, {
+          kind: "client",
+          captureStackTrace: false,
+          attributes: { "http.request.method": ctx.method, "url.full": ctx.url, "jobstream.provider": provider }
+        })
       )
 
     const execute = <A>(call: Call<A>): Effect.Effect<A, ApiError.ApiError> => {
@@ -312,7 +333,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       return program.pipe(
         Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...secretHeaders]),
         Effect.withSpan(`${provider}.${call.operation}`, {
-          kind: "client",
+          kind: "internal",
           captureStackTrace: false,
           attributes: {
             "jobstream.provider": provider,

@@ -360,6 +360,25 @@ describe("HttpTransport", () => {
       }).pipe(Effect.provide(FetchHttpClient.layer)))
   })
 
+  describe("tracing", () => {
+    it.scopedLive("each request sent is a span of its own, and its trace context goes out in traceparent", () =>
+      Effect.gen(function*() {
+        const { server, transport } = yield* setup(
+          { retryPolicy: RetryPolicy.immediate(2), secretHeaders: ["accessToken"] },
+          { faults: [Faults.onRequests([1], Faults.status(503))] }
+        )
+        const request = HttpClientRequest.get("/jobs").pipe(HttpClientRequest.setHeader("accessToken", "t0ken"))
+        yield* transport.execute({ operation: "listJobs", request, decode: listJobs }).pipe(Effect.withSpan("caller"))
+        const parents = server.requests.map((r) => r.headers["traceparent"] ?? "")
+        expect(parents).toHaveLength(2)
+        const [first, second] = parents.map((p) => p.split("-"))
+        expect(first).toHaveLength(4)
+        // same trace, a different span per attempt
+        expect(first![1]).toBe(second![1])
+        expect(first![2]).not.toBe(second![2])
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+  })
+
   describe("secrets", () => {
     it.scopedLive("secret query values are redacted in errors; secret headers never reach them", () =>
       Effect.gen(function*() {
