@@ -8,7 +8,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { clientFor, clientSecret, collect, credentials, fixedToken, listRequests, loginRequests } from "./utils.js"
+import { clientFor, clientSecret, collect, credentials, eventually, fixedToken, listRequests, loginRequests } from "./utils.js"
 
 const live = FetchHttpClient.layer
 
@@ -182,10 +182,9 @@ describe("client credentials", () => {
       // using the valid token while a fresh one is fetched in the background.
       const shortLived = yield* InsideViewSimulator.makeInsideView({ jobs: 20, tokenLifetimeSeconds: 120 })
       const b = yield* clientFor(shortLived, { auth: credentials })
-      for (let i = 0; i < 5; i++) {
-        yield* b.listJobs()
-        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
-      }
+      for (let i = 0; i < 5; i++) yield* b.listJobs()
+      // The refresh runs in the background; wait for it to have happened.
+      yield* eventually(() => shortLived.logins >= 2, "a background refresh")
       expect(shortLived.logins).toBeGreaterThanOrEqual(2)
       expect(listRequests(shortLived).every((r) => r.status === 200)).toBe(true)
 

@@ -4,7 +4,7 @@ import { InsideViewSimulator } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import { clientFor, collect, listRequests } from "./utils.js"
+import { clientFor, collect, eventually, listRequests, settled, tick } from "./utils.js"
 
 const live = FetchHttpClient.layer
 
@@ -64,22 +64,19 @@ describe("jobs(): every job across pages", () => {
       const first = yield* collect(client.jobs({ resultsPerPage: 5 }).pipe(Stream.take(7)))
       expect(ids(first)).toEqual(ids(sim.jobs.slice(0, 7)))
       // Requests already on the wire may still land; then nothing more.
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
-      const afterTake = listRequests(sim).length
+      const afterTake = yield* settled(() => listRequests(sim).length)
       // ⌈7/5⌉ pages plus at most `concurrency` fetched ahead.
       expect(afterTake).toBeLessThanOrEqual(2 + 2)
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
-      expect(listRequests(sim).length).toBe(afterTake)
 
       // An interrupted consumer stops it as well.
       const fiber = yield* Effect.fork(Stream.runDrain(client.jobs({ resultsPerPage: 5 })))
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 40)))
+      yield* eventually(() => listRequests(sim).length >= afterTake + 3, "a few more requests")
       yield* Fiber.interrupt(fiber)
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 60)))
-      const settled = listRequests(sim).length
-      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 60)))
-      expect(listRequests(sim).length).toBe(settled)
-      expect(settled - afterTake).toBeLessThan(200)
+      const atRest = yield* settled(() => listRequests(sim).length)
+      expect(atRest - afterTake).toBeLessThan(200)
+      // Nothing is sent after it has come to rest.
+      for (let i = 0; i < 50; i++) yield* tick
+      expect(listRequests(sim).length).toBe(atRest)
     }).pipe(Effect.provide(live)))
 
   it.scopedLive("getJob finds a job by id and stops; a missing id is NotFound", () =>

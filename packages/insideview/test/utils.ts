@@ -63,3 +63,22 @@ export const nextSleepIn = Effect.gen(function*() {
   }
   return yield* Effect.dieMessage("timed out waiting for a sleep")
 })
+
+/**
+ * Waits until `count` stops changing (the same value for 20 polls in a row,
+ * ~1 ms apart) and returns it: requests already on the wire have landed. No
+ * timing is asserted; a count that never settles fails after ~5 s.
+ */
+export const settled = (count: () => number) =>
+  Effect.gen(function*() {
+    let last = count()
+    let stable = 0
+    for (let i = 0; i < 5000; i++) {
+      yield* tick
+      const now = count()
+      stable = now === last ? stable + 1 : 0
+      last = now
+      if (stable >= 20) return now
+    }
+    return yield* Effect.dieMessage("the request count never settled")
+  })
