@@ -8,7 +8,8 @@
  *   (see `ApiError.isRetryable`); never 400/401/403/404/405/410, decode errors
  *   or invalid input;
  * - waits `base × 2^n` with ±20 % jitter, each wait capped at `maxDelay`;
- * - gives up after `maxRetries` retries (the retry budget of one request);
+ * - gives up after `maxRetries` retries (the retry budget of one request),
+ *   and, with `maxElapsed`, once that much time has passed since the first failure;
  * - on a 429 (or 503) with `Retry-After`, waits what the server asked — when
  *   that is more than `maxRetryAfter` the request is not retried at all and the
  *   `RateLimited` error surfaces at once, so a "come back in an hour" never
@@ -52,6 +53,11 @@ export interface Options {
   readonly retryRateLimited?: boolean
   /** Extra predicate: an error is retried only if this also says so. */
   readonly while?: (error: ApiError.ApiError) => boolean
+  /**
+   * A time budget for retrying: no retry starts once this much time has passed
+   * since the first failure. Default: none (`maxRetries` alone bounds it).
+   */
+  readonly maxElapsed?: Duration.DurationInput
 }
 
 /** The defaults, spelled out. */
@@ -113,11 +119,12 @@ export const make = (options: Options = {}): RetryPolicy => {
   const honourServer = Schedule.identity<ApiError.ApiError>().pipe(
     Schedule.addDelay((error) => serverDelay(error, options) ?? Duration.zero)
   )
-  return backoff.pipe(
+  const policy = backoff.pipe(
     Schedule.intersect(Schedule.recurs(options.maxRetries ?? defaults.maxRetries)),
     Schedule.intersect(honourServer),
     Schedule.whileInput((error: ApiError.ApiError) => shouldRetry(error, options))
   )
+  return options.maxElapsed === undefined ? policy : Schedule.upTo(policy, options.maxElapsed)
 }
 
 /** The default policy. */

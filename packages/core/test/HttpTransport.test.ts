@@ -282,6 +282,24 @@ describe("HttpTransport", () => {
         expect(waits).toEqual([1000, 5000, 5000])
       }).pipe(Effect.provide(FetchHttpClient.layer)))
 
+    it.scoped("maxElapsed is a time budget: no retry starts once it is spent", () =>
+      Effect.gen(function*() {
+        const policy = RetryPolicy.make({ base: "1 second", jitter: false, maxRetries: 10, maxElapsed: "3 seconds" })
+        const { server, transport } = yield* setup({ retryPolicy: policy }, { faults: [{ fault: Faults.status(503) }] })
+        const fiber = yield* Effect.fork(Effect.flip(get(transport, "/jobs")))
+        const waits: Array<number> = []
+        for (let i = 0; i < 2; i++) {
+          const wakeAt = yield* nextSleep
+          const wait = wakeAt - (yield* now)
+          waits.push(wait)
+          yield* TestClock.adjust(wait)
+        }
+        // 1 s + 2 s spent: the budget is used up, the next failure surfaces
+        expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "ServerError", status: 503 })
+        expect(waits).toEqual([1000, 2000])
+        expect(server.requestCount).toBe(3)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
     it.scoped("jittered waits stay within ±20 % of the exponential delay", () =>
       Effect.gen(function*() {
         const policy = RetryPolicy.make({ base: "1 second", maxRetries: 3 })
