@@ -31,6 +31,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as ApiError from "./ApiError.js"
@@ -423,30 +424,43 @@ export const describeCause = (error: unknown): string => {
   return ApiError.truncate(best, 200)
 }
 
+/** How a body may be quoted in errors. */
+export interface DecodeOptions {
+  /**
+   * The body may hold a credential (a login answer): errors then quote no
+   * excerpt, and a schema mismatch names only the path, not the value.
+   */
+  readonly sensitive?: boolean
+}
+
+/** The excerpt quoted for a body that must not be quoted. */
+export const omittedExcerpt = "<omitted: the body may hold a credential>"
+
+const excerptOf = (raw: RawResponse, options: DecodeOptions | undefined): string =>
+  options?.sensitive === true ? omittedExcerpt : ApiError.truncate(raw.body.slice(0, 201), 200)
+
 /** Reads a JSON body, turning a parse failure into a `DecodeError`. */
 export const parseJson = (
   raw: RawResponse,
-  where: ApiError.Context
+  where: ApiError.Context,
+  options?: DecodeOptions
 ): Effect.Effect<unknown, ApiError.DecodeError> =>
   Effect.suspend(() => {
     if (raw.body.trim() === "") {
-      return Effect.fail(jsonError(where, raw, "the body is empty"))
+      return Effect.fail(jsonError(where, raw, "the body is empty", options))
     }
     try {
       return Effect.succeed(JSON.parse(raw.body) as unknown)
     } catch (cause) {
-      return Effect.fail(jsonError(where, raw, cause instanceof Error ? cause.message : "invalid JSON"))
+      const issue = options?.sensitive === true
+        ? "the body is not valid JSON"
+        : cause instanceof Error ? cause.message : "invalid JSON"
+      return Effect.fail(jsonError(where, raw, issue, options))
     }
   })
 
-const jsonError = (where: ApiError.Context, raw: RawResponse, issue: string) =>
-  new ApiError.DecodeError({
-    ...where,
-    status: raw.status,
-    format: "json",
-    issue,
-    excerpt: ApiError.truncate(raw.body.slice(0, 201), 200)
-  })
+const jsonError = (where: ApiError.Context, raw: RawResponse, issue: string, options: DecodeOptions | undefined) =>
+  new ApiError.DecodeError({ ...where, status: raw.status, format: "json", issue, excerpt: excerptOf(raw, options) })
 
 /** The response's media type, lower-cased, without parameters ("application/json"). */
 export const mediaType = (raw: RawResponse): string =>
@@ -457,23 +471,40 @@ export const mediaType = (raw: RawResponse): string =>
  * failure is a `DecodeError` with format "json", a mismatch one with format
  * "schema" and the path of the first offending value.
  */
-export const decodeJson = <A, I>(schema: Schema.Schema<A, I, never>) => {
+export const decodeJson = <A, I>(schema: Schema.Schema<A, I, never>, options?: DecodeOptions) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
   return (raw: RawResponse, where: ApiError.Context): Effect.Effect<A, ApiError.DecodeError> =>
-    Effect.flatMap(parseJson(raw, where), (json) => {
+    Effect.flatMap(parseJson(raw, where, options), (json) => {
       const result = decode(json)
-      return Either.isRight(result)
-        ? Effect.succeed(result.right)
-        : Effect.fail(schemaError(where, raw, ApiError.formatParseError(result.left)))
+      if (Either.isRight(result)) return Effect.succeed(result.right)
+      const issue = options?.sensitive === true ? mismatchPaths(result.left) : ApiError.formatParseError(result.left)
+      return Effect.fail(schemaError(where, raw, issue, options))
     })
 }
 
+// Where a mismatch is, without the values found there.
+const mismatchPaths = (error: ParseResult.ParseError): string => {
+  try {
+    const paths = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
+      issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")
+    )
+    return `the body does not have the expected shape at ${[...new Set(paths)].join(", ")}`
+  } catch {
+    return "the body does not have the expected shape"
+  }
+}
+
 /** A `DecodeError` for a body that parsed but did not match the expected shape. */
-export const schemaError = (where: ApiError.Context, raw: RawResponse, issue: string): ApiError.DecodeError =>
+export const schemaError = (
+  where: ApiError.Context,
+  raw: RawResponse,
+  issue: string,
+  options?: DecodeOptions
+): ApiError.DecodeError =>
   new ApiError.DecodeError({
     ...where,
     status: raw.status,
     format: "schema",
     issue: ApiError.truncate(issue, 1000),
-    excerpt: ApiError.truncate(raw.body.slice(0, 201), 200)
+    excerpt: excerptOf(raw, options)
   })

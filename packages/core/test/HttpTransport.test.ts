@@ -398,6 +398,31 @@ describe("HttpTransport", () => {
   })
 
   describe("secrets", () => {
+    it.scopedLive("a sensitive decode quotes neither the body nor the offending value", () =>
+      Effect.gen(function*() {
+        const Login = Schema.Struct({ token: Schema.String, expires: Schema.Number })
+        const bodies = [`{"token":"s3cr3t-token","expires":"soon"}`, `{"token": s3cr3t-token}`]
+        const { transport } = yield* setup({}, { faults: bodies.map((b, i) => Faults.onRequests([i + 1], Faults.body(b))) })
+        for (let i = 0; i < bodies.length; i++) {
+          const error = yield* Effect.flip(
+            transport.execute({
+              operation: "login",
+              request: HttpClientRequest.get("/jobs"),
+              decode: HttpTransport.decodeJson(Login, { sensitive: true })
+            })
+          )
+          expect(error._tag).toBe("DecodeError")
+          for (const text of [error.message, JSON.stringify(error)]) expect(text).not.toContain("s3cr3t-token")
+          if (error._tag === "DecodeError") expect(error.excerpt).toBe(HttpTransport.omittedExcerpt)
+        }
+        // the plain decode does quote the body (so the test above can fail)
+        const { transport: plain } = yield* setup({}, { faults: [Faults.onRequests([1], Faults.body(bodies[0]!))] })
+        const quoted = yield* Effect.flip(
+          plain.execute({ operation: "login", request: HttpClientRequest.get("/jobs"), decode: HttpTransport.decodeJson(Login) })
+        )
+        expect(quoted.message).toContain("s3cr3t-token")
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+
     it.scopedLive("secret query values are redacted in errors; secret headers never reach them", () =>
       Effect.gen(function*() {
         const { transport } = yield* setup({ secretParams: ["clientSecret"], secretHeaders: ["accessToken"] })

@@ -236,12 +236,9 @@ const isJsonLike = (raw: HttpTransport.RawResponse): boolean => {
 }
 
 /**
- * A decode failure on the login answer. The body may hold the CSRF token, so
- * no excerpt is kept.
+ * Decodes the login answer (which may be empty when everything came in
+ * headers). The body may hold the CSRF token, so errors quote none of it.
  */
-const connectDecodeError = (where: ApiError.Context, raw: HttpTransport.RawResponse, issue: string) =>
-  new ApiError.DecodeError({ ...where, status: raw.status, format: "schema", issue, excerpt: "<omitted>" })
-
 const decodeConnectBody = <A, I>(
   schema: Schema.Schema<A, I, never>,
   raw: HttpTransport.RawResponse,
@@ -249,18 +246,10 @@ const decodeConnectBody = <A, I>(
 ): Effect.Effect<A | undefined, ApiError.DecodeError> => {
   if (raw.body.trim() === "") return Effect.succeed(undefined)
   if (!isJsonLike(raw)) {
-    return Effect.fail(connectDecodeError(where, raw, `unexpected content type ${HttpTransport.mediaType(raw)}`))
+    const issue = `unexpected content type ${HttpTransport.mediaType(raw)}`
+    return Effect.fail(HttpTransport.schemaError(where, raw, issue, { sensitive: true }))
   }
-  let json: unknown
-  try {
-    json = JSON.parse(raw.body)
-  } catch {
-    return Effect.fail(connectDecodeError(where, raw, "the body is not valid JSON"))
-  }
-  const result = Schema.decodeUnknownEither(schema, { errors: "first" })(json)
-  return Either.isRight(result)
-    ? Effect.succeed(result.right)
-    : Effect.fail(connectDecodeError(where, raw, ApiError.formatParseError(result.left)))
+  return HttpTransport.decodeJson(schema, { sensitive: true })(raw, where)
 }
 
 /** Builds a session living in the current scope. */
@@ -331,10 +320,11 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             const csrfToken = body?.csrfToken ?? Option.getOrUndefined(Headers.get(raw.headers, "inin-icws-csrf-token"))
             if (sessionId === undefined || sessionId === "" || csrfToken === undefined || csrfToken === "") {
               return Effect.fail(
-                connectDecodeError(
+                HttpTransport.schemaError(
                   where,
                   raw,
-                  "the connection answer has no sessionId/csrfToken in its body nor ININ-ICWS-Session-ID/ININ-ICWS-CSRF-Token headers"
+                  "the connection answer has no sessionId/csrfToken in its body nor ININ-ICWS-Session-ID/ININ-ICWS-CSRF-Token headers",
+                  { sensitive: true }
                 )
               )
             }
