@@ -167,8 +167,8 @@ export const startGeneric = async (options: GenericOptions = {}): Promise<Generi
   const server = await start({
     handler: genericHandler(jobs, options.token),
     seed,
-    ...(options.latency !== undefined ? { latency: options.latency } : {}),
-    ...(options.faults !== undefined ? { faults: options.faults } : {})
+    latency: options.latency,
+    faults: options.faults
   })
   // Attach in place: spreading would evaluate (and freeze) the log getters.
   return Object.assign(server, { jobs })

@@ -386,8 +386,8 @@ export const startGreenArrow = async (options: GreenArrowSimOptions = {}): Promi
   const server = await start({
     handler,
     seed,
-    ...(options.latency !== undefined ? { latency: options.latency } : {}),
-    ...(options.faults !== undefined ? { faults: options.faults } : {})
+    latency: options.latency,
+    faults: options.faults
   })
   const extra = {
     get jobs(): ReadonlyArray<GreenArrowSimJob> {

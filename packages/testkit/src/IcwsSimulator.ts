@@ -550,8 +550,8 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
   const server = await start({
     handler,
     seed,
-    ...(options.latency !== undefined ? { latency: options.latency } : {}),
-    ...(options.faults !== undefined ? { faults: options.faults } : {})
+    latency: options.latency,
+    faults: options.faults
   })
   const extra = {
     get jobs(): ReadonlyArray<IcwsSimJob> {

@@ -498,8 +498,8 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
   const server = await start({
     handler,
     seed,
-    ...(options.latency !== undefined ? { latency: options.latency } : {}),
-    ...(options.faults !== undefined ? { faults: options.faults } : {})
+    latency: options.latency,
+    faults: options.faults
   })
 
   return Object.defineProperties(server, {
