@@ -49,7 +49,7 @@ const fetchBody = async (url: string, accept: string) => {
 export const decodeThroughput = async (url: string, repeats: number, minMs: number): Promise<DecodeResult> => {
   const json = await fetchBody(url, "application/json")
   const xml = await fetchBody(url, "application/xml")
-  const where: ApiError.Context = { provider: "insideview", operation: "bench", method: "GET", url }
+  const where: ApiError.Where = { provider: "insideview", operation: "bench", method: "GET", url }
   const raw = (r: { body: string; contentType: string }): HttpTransport.RawResponse => {
     // Built as a variable (not a literal) so the bench keeps compiling while
     // RawResponse gains or loses optional-ish fields in core.

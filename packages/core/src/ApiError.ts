@@ -15,7 +15,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 
 /** Fields shared by every error that concerns an HTTP exchange. */
-const Where = {
+const WhereFields = {
   /** Which API: "insideview", "greenarrow", "icws", … */
   provider: Schema.String,
   /** The client operation, e.g. "listJobs". */
@@ -24,6 +24,19 @@ const Where = {
   method: Schema.String,
   /** The request URL with secret query values replaced by `<redacted>`. */
   url: Schema.String
+}
+
+/**
+ * Fields every member of {@link ApiError} has, so code that handles "any
+ * jobstream error" can read them without narrowing: the HTTP status (absent
+ * when no response was judged) and the provider's own error code (absent
+ * when the provider gave none).
+ */
+const Common = {
+  /** The HTTP status of the response, when there was one. */
+  status: Schema.optional(Schema.Number),
+  /** The provider's own error code (`errorNumber`, `error_code`, `errorId`, …). */
+  providerCode: Schema.optional(Schema.String)
 }
 
 /** What the provider said about the failure, when its body could be read. */
@@ -50,7 +63,7 @@ const describe = (
 
 /** 400: the provider rejected the request as malformed. Never retried. */
 export class BadRequest extends Schema.TaggedError<BadRequest>("@jobstream/core/BadRequest")("BadRequest", {
-  ...Where,
+  ...WhereFields,
   ...ProviderDetail,
   status: Schema.Number
 }) {
@@ -61,7 +74,7 @@ export class BadRequest extends Schema.TaggedError<BadRequest>("@jobstream/core/
 
 /** 401: the credential is missing, wrong or expired. */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>("@jobstream/core/Unauthorized")("Unauthorized", {
-  ...Where,
+  ...WhereFields,
   ...ProviderDetail,
   status: Schema.Number
 }) {
@@ -72,7 +85,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@jobstream/c
 
 /** 403: the credential is valid but not allowed to do this. */
 export class Forbidden extends Schema.TaggedError<Forbidden>("@jobstream/core/Forbidden")("Forbidden", {
-  ...Where,
+  ...WhereFields,
   ...ProviderDetail,
   status: Schema.Number
 }) {
@@ -83,7 +96,7 @@ export class Forbidden extends Schema.TaggedError<Forbidden>("@jobstream/core/Fo
 
 /** 404: the resource does not exist. */
 export class NotFound extends Schema.TaggedError<NotFound>("@jobstream/core/NotFound")("NotFound", {
-  ...Where,
+  ...WhereFields,
   ...ProviderDetail,
   status: Schema.Number
 }) {
@@ -95,7 +108,7 @@ export class NotFound extends Schema.TaggedError<NotFound>("@jobstream/core/NotF
 /** 405: the endpoint does not accept this method. */
 export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>("@jobstream/core/MethodNotAllowed")(
   "MethodNotAllowed",
-  { ...Where, ...ProviderDetail, status: Schema.Number }
+  { ...WhereFields, ...ProviderDetail, status: Schema.Number }
 ) {
   override get message(): string {
     return describe(this, `method not allowed (${this.status})`, this)
@@ -104,7 +117,7 @@ export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>("@job
 
 /** 410: the resource or the API path has been retired. */
 export class Gone extends Schema.TaggedError<Gone>("@jobstream/core/Gone")("Gone", {
-  ...Where,
+  ...WhereFields,
   ...ProviderDetail,
   status: Schema.Number
 }) {
@@ -115,7 +128,7 @@ export class Gone extends Schema.TaggedError<Gone>("@jobstream/core/Gone")("Gone
 
 /** 429: throttled. `retryAfterMillis` is the parsed `Retry-After`, when the response had one. */
 export class RateLimited extends Schema.TaggedError<RateLimited>("@jobstream/core/RateLimited")("RateLimited", {
-  ...Where,
+  ...WhereFields,
   ...ProviderDetail,
   status: Schema.Number,
   retryAfterMillis: Schema.optional(Schema.Number)
@@ -132,7 +145,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@jobstream/cor
 
 /** 500 and every other 5xx. */
 export class ServerError extends Schema.TaggedError<ServerError>("@jobstream/core/ServerError")("ServerError", {
-  ...Where,
+  ...WhereFields,
   ...ProviderDetail,
   status: Schema.Number,
   /** `Retry-After` on a 503, when present. */
@@ -146,7 +159,7 @@ export class ServerError extends Schema.TaggedError<ServerError>("@jobstream/cor
 /** Any status this library has no class for (e.g. 409, 415, or a 3xx that was not followed). */
 export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@jobstream/core/UnexpectedStatus")(
   "UnexpectedStatus",
-  { ...Where, ...ProviderDetail, status: Schema.Number }
+  { ...WhereFields, ...ProviderDetail, status: Schema.Number }
 ) {
   override get message(): string {
     return describe(this, `unexpected status ${this.status}`, this)
@@ -156,7 +169,7 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@job
 /** The request never got a complete response: refused, reset, DNS failure, or the body was cut off. */
 export class TransportError extends Schema.TaggedError<TransportError>("@jobstream/core/TransportError")(
   "TransportError",
-  { ...Where, reason: Schema.String }
+  { ...WhereFields, ...Common, reason: Schema.String }
 ) {
   override get message(): string {
     return describe(this, `transport failure: ${this.reason}`)
@@ -165,7 +178,8 @@ export class TransportError extends Schema.TaggedError<TransportError>("@jobstre
 
 /** An attempt (or the overall deadline) ran out of time. */
 export class Timeout extends Schema.TaggedError<Timeout>("@jobstream/core/Timeout")("Timeout", {
-  ...Where,
+  ...WhereFields,
+  ...Common,
   timeoutMillis: Schema.Number,
   /** "attempt" for the per-attempt timeout, "deadline" for the overall one. */
   scope: Schema.Literal("attempt", "deadline")
@@ -177,8 +191,8 @@ export class Timeout extends Schema.TaggedError<Timeout>("@jobstream/core/Timeou
 
 /** The response body could not be read as the expected shape. */
 export class DecodeError extends Schema.TaggedError<DecodeError>("@jobstream/core/DecodeError")("DecodeError", {
-  ...Where,
-  status: Schema.optional(Schema.Number),
+  ...WhereFields,
+  ...Common,
   /** Which stage failed: parsing JSON, parsing XML, matching the schema, or reading the body itself. */
   format: Schema.Literal("json", "xml", "schema", "body"),
   /** What did not match, in words. */
@@ -197,12 +211,117 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("@jobstre
   {
     provider: Schema.String,
     operation: Schema.String,
-    /** What is wrong with the input. */
-    issue: Schema.String
+    ...Common,
+    /** What is wrong with the input: one line per problem, joined by "; ". */
+    issue: Schema.String,
+    /** The same problems, structured: which parameter, what was wrong. Never holds a secret value. */
+    problems: Schema.optional(Schema.Array(Schema.Struct({
+      /** The parameter (or option) at fault, e.g. "resultsPerPage" or "auth.apiKey". */
+      parameter: Schema.String,
+      /** What is wrong and what is allowed, e.g. "500 is above the maximum 50". */
+      message: Schema.String
+    })))
   }
 ) {
   override get message(): string {
     return `${this.provider}.${this.operation}: invalid request: ${this.issue}`
+  }
+}
+
+/**
+ * A redirect the transport would not follow: to another origin (credentials
+ * must never travel there), a downgrade from https to http, a loop, or more
+ * hops than allowed. `location` is the target's origin only (scheme, host,
+ * port): its path and query may carry secrets and are never kept.
+ */
+export class Redirected extends Schema.TaggedError<Redirected>("@jobstream/core/Redirected")("Redirected", {
+  ...WhereFields,
+  ...ProviderDetail,
+  status: Schema.Number,
+  /** The origin the server redirected to ("https://other.example:8443"), or "<invalid>" for an unreadable Location. */
+  location: Schema.String,
+  /** Why it was not followed. */
+  reason: Schema.Literal("cross-origin", "scheme-downgrade", "loop", "too-many", "not-followed")
+}) {
+  override get message(): string {
+    return describe(this, `redirect (${this.status}) to ${this.location} not followed: ${this.reason}`, this)
+  }
+}
+
+/**
+ * A listing that stopped making progress: the server ignored the page
+ * parameter, repeated a cursor or a page already seen, or the walk reached
+ * its page limit. The stream ends with this error instead of looping.
+ */
+export class PaginationError extends Schema.TaggedError<PaginationError>("@jobstream/core/PaginationError")(
+  "PaginationError",
+  {
+    ...WhereFields,
+    ...Common,
+    /** What went wrong. */
+    reason: Schema.Literal("repeated-page", "repeated-cursor", "no-progress", "max-pages"),
+    /** The page number at fault, for numbered pagination. */
+    page: Schema.optional(Schema.Number),
+    /** The cursor (page token, job id) at fault, for cursor pagination. */
+    cursor: Schema.optional(Schema.String),
+    /** Requests the walk had sent when it stopped. */
+    requests: Schema.Number,
+    /** One sentence on what was seen. */
+    detail: Schema.String
+  }
+) {
+  override get message(): string {
+    const at = this.page !== undefined ? ` at page ${this.page}` : this.cursor !== undefined ? ` at cursor ${this.cursor}` : ""
+    return describe(this, `pagination stopped (${this.reason})${at} after ${this.requests} requests: ${this.detail}`)
+  }
+}
+
+/** A job that was awaited ended in failure; `providerMessage` is the server's error text. */
+export class JobFailed extends Schema.TaggedError<JobFailed>("@jobstream/core/JobFailed")("JobFailed", {
+  ...WhereFields,
+  ...Common,
+  providerMessage: Schema.optional(Schema.String),
+  jobId: Schema.String,
+  /** The provider's own word for the final state. */
+  providerStatus: Schema.String
+}) {
+  override get message(): string {
+    const why = this.providerMessage === undefined ? "" : `: ${this.providerMessage}`
+    return describe(this, `job ${this.jobId} failed (${this.providerStatus})${why}`)
+  }
+}
+
+/** A job that was awaited ended canceled. */
+export class JobCanceled extends Schema.TaggedError<JobCanceled>("@jobstream/core/JobCanceled")("JobCanceled", {
+  ...WhereFields,
+  ...Common,
+  providerMessage: Schema.optional(Schema.String),
+  jobId: Schema.String,
+  providerStatus: Schema.String
+}) {
+  override get message(): string {
+    const why = this.providerMessage === undefined ? "" : `: ${this.providerMessage}`
+    return describe(this, `job ${this.jobId} was canceled (${this.providerStatus})${why}`)
+  }
+}
+
+/**
+ * A non-idempotent request (a submit) was sent, but no answer came back (a
+ * timeout, a reset after the request was written): the server may or may not
+ * have acted on it. It is not retried, because a retry could act twice;
+ * check (list the jobs) before submitting again.
+ */
+export class OutcomeUnknown extends Schema.TaggedError<OutcomeUnknown>("@jobstream/core/OutcomeUnknown")(
+  "OutcomeUnknown",
+  {
+    ...WhereFields,
+    ...Common,
+    /** What happened to the request, e.g. "timed out after 30000 ms". */
+    reason: Schema.String
+  }
+) {
+  override get message(): string {
+    return describe(this, `the request may have taken effect (${this.reason}); check before repeating it`)
   }
 }
 
@@ -221,6 +340,11 @@ export type ApiError =
   | Timeout
   | DecodeError
   | InvalidRequest
+  | Redirected
+  | PaginationError
+  | JobFailed
+  | JobCanceled
+  | OutcomeUnknown
 
 /** Schema of the union, for encoding errors (e.g. as JSON lines). */
 export const ApiError = Schema.Union(
@@ -236,28 +360,25 @@ export const ApiError = Schema.Union(
   TransportError,
   Timeout,
   DecodeError,
-  InvalidRequest
+  InvalidRequest,
+  Redirected,
+  PaginationError,
+  JobFailed,
+  JobCanceled,
+  OutcomeUnknown
 )
 
-const tags: ReadonlySet<string> = new Set([
-  "BadRequest",
-  "Unauthorized",
-  "Forbidden",
-  "NotFound",
-  "MethodNotAllowed",
-  "Gone",
-  "RateLimited",
-  "ServerError",
-  "UnexpectedStatus",
-  "TransportError",
-  "Timeout",
-  "DecodeError",
-  "InvalidRequest"
-])
+/** The `_tag` of every member of {@link ApiError}. */
+export const tags: ReadonlySet<ApiError["_tag"]> = new Set(ApiError.members.map((member) => member._tag))
 
-/** True for any jobstream error. */
+/**
+ * True for any jobstream error, whichever member: it has one of the tags
+ * above and says which provider and operation it comes from.
+ */
 export const isApiError = (u: unknown): u is ApiError =>
-  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag)
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag as ApiError["_tag"]) &&
+  Predicate.hasProperty(u, "provider") && typeof u.provider === "string" &&
+  Predicate.hasProperty(u, "operation") && typeof u.operation === "string"
 
 /** Statuses worth retrying when they arrive as a {@link ServerError}. */
 const retryableServerStatuses: ReadonlySet<number> = new Set([500, 502, 503, 504])
@@ -282,12 +403,19 @@ export const isRetryable = (error: ApiError): boolean => {
 }
 
 /** Where an HTTP error happened, as every constructor below needs it. */
-export interface Context {
+export interface Where {
   readonly provider: string
   readonly operation: string
   readonly method: string
   readonly url: string
 }
+
+/**
+ * The old name of {@link Where}.
+ *
+ * @deprecated renamed to `Where` (it collided with Effect's `Context`).
+ */
+export type Context = Where
 
 /** What a provider could read out of an error body. */
 export interface Detail {
@@ -300,7 +428,7 @@ export interface Detail {
  * answers, and by providers whose envelopes report failure inside a 200.
  */
 export const fromStatus = (
-  ctx: Context,
+  ctx: Where,
   status: number,
   detail: Detail = {},
   retryAfterMillis?: number

@@ -57,7 +57,7 @@ export interface Call<A> {
    * it may fail with any `ApiError` (an envelope saying "internal_error" in a
    * 200 becomes a retryable `ServerError`, for instance).
    */
-  readonly decode: (response: RawResponse, where: ApiError.Context) => Effect.Effect<A, ApiError.ApiError>
+  readonly decode: (response: RawResponse, where: ApiError.Where) => Effect.Effect<A, ApiError.ApiError>
   /** Which statuses go to `decode`; the rest become errors. Default: 2xx. */
   readonly accept?: (status: number) => boolean
   /**
@@ -94,7 +94,7 @@ export interface Options {
    * would give (`fallback`, already carrying `readErrorBody`'s detail and the
    * parsed `Retry-After`); returns it or another one.
    */
-  readonly mapError?: (response: RawResponse, where: ApiError.Context, fallback: ApiError.ApiError) => ApiError.ApiError
+  readonly mapError?: (response: RawResponse, where: ApiError.Where, fallback: ApiError.ApiError) => ApiError.ApiError
   /** Header names holding secrets; added to the redacted names for spans and logs. */
   readonly secretHeaders?: ReadonlyArray<string>
   /** Query parameter names holding secrets; their values never leave the transport. */
@@ -118,7 +118,7 @@ export interface Service {
   /** The URL as it may appear in errors and logs. */
   readonly redactUrl: (url: string) => string
   /** Error context for a call that fails before any request is made. */
-  readonly where: (operation: string, request: HttpClientRequest.HttpClientRequest) => ApiError.Context
+  readonly where: (operation: string, request: HttpClientRequest.HttpClientRequest) => ApiError.Where
 }
 
 /** A generic transport, for programs that bring their own API. Providers use `make` directly. */
@@ -183,7 +183,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       return `${url}${url.includes("?") ? "&" : "?"}${qs}`
     }
 
-    const where = (operation: string, request: HttpClientRequest.HttpClientRequest): ApiError.Context => ({
+    const where = (operation: string, request: HttpClientRequest.HttpClientRequest): ApiError.Where => ({
       provider,
       operation,
       method: request.method,
@@ -210,7 +210,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
 
     const readBody = (
       response: HttpClientResponse.HttpClientResponse,
-      ctx: ApiError.Context
+      ctx: ApiError.Where
     ): Effect.Effect<RawResponse, ApiError.ApiError> => {
       const declared = Option.getOrUndefined(Headers.get(response.headers, "content-length"))
       const declaredBytes = declared === undefined ? undefined : Number(declared)
@@ -265,7 +265,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       return Effect.map(text, raw)
     }
 
-    const judge = <A>(call: Call<A>, raw: RawResponse, ctx: ApiError.Context, now: number) => {
+    const judge = <A>(call: Call<A>, raw: RawResponse, ctx: ApiError.Where, now: number) => {
       const accept = call.accept ?? ((s: number) => s >= 200 && s < 300)
       if (accept(raw.status)) return call.decode(raw, ctx)
       const detail = safeDetail(readErrorBody, raw)
@@ -291,7 +291,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
           )
       )
 
-    const attempt = <A>(call: Call<A>, ctx: ApiError.Context, attemptTimeout: Duration.Duration) =>
+    const attempt = <A>(call: Call<A>, ctx: ApiError.Where, attemptTimeout: Duration.Duration) =>
       send(call.request).pipe(
         Effect.mapError((error) => fromClientError(error, ctx)),
         Effect.flatMap((response) => readBody(response, ctx)),
@@ -383,7 +383,7 @@ const safeDetail = (read: (r: RawResponse) => ApiError.Detail, raw: RawResponse)
 const safeMapError = (
   map: NonNullable<Options["mapError"]>,
   raw: RawResponse,
-  where: ApiError.Context,
+  where: ApiError.Where,
   fallback: ApiError.ApiError
 ): ApiError.ApiError => {
   try {
@@ -393,7 +393,7 @@ const safeMapError = (
   }
 }
 
-const fromClientError = (error: HttpClientError.HttpClientError, ctx: ApiError.Context): ApiError.ApiError => {
+const fromClientError = (error: HttpClientError.HttpClientError, ctx: ApiError.Where): ApiError.ApiError => {
   if (error._tag === "RequestError") {
     if (error.reason === "Transport") return new ApiError.TransportError({ ...ctx, reason: describeCause(error) })
     return new ApiError.InvalidRequest({
@@ -442,7 +442,7 @@ const excerptOf = (raw: RawResponse, options: DecodeOptions | undefined): string
 /** Reads a JSON body, turning a parse failure into a `DecodeError`. */
 export const parseJson = (
   raw: RawResponse,
-  where: ApiError.Context,
+  where: ApiError.Where,
   options?: DecodeOptions
 ): Effect.Effect<unknown, ApiError.DecodeError> =>
   Effect.suspend(() => {
@@ -459,7 +459,7 @@ export const parseJson = (
     }
   })
 
-const jsonError = (where: ApiError.Context, raw: RawResponse, issue: string, options: DecodeOptions | undefined) =>
+const jsonError = (where: ApiError.Where, raw: RawResponse, issue: string, options: DecodeOptions | undefined) =>
   new ApiError.DecodeError({ ...where, status: raw.status, format: "json", issue, excerpt: excerptOf(raw, options) })
 
 /** The response's media type, lower-cased, without parameters ("application/json"). */
@@ -473,7 +473,7 @@ export const mediaType = (raw: RawResponse): string =>
  */
 export const decodeJson = <A, I>(schema: Schema.Schema<A, I, never>, options?: DecodeOptions) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
-  return (raw: RawResponse, where: ApiError.Context): Effect.Effect<A, ApiError.DecodeError> =>
+  return (raw: RawResponse, where: ApiError.Where): Effect.Effect<A, ApiError.DecodeError> =>
     Effect.flatMap(parseJson(raw, where, options), (json) => {
       const result = decode(json)
       if (Either.isRight(result)) return Effect.succeed(result.right)
@@ -496,7 +496,7 @@ const mismatchPaths = (error: ParseResult.ParseError): string => {
 
 /** A `DecodeError` for a body that parsed but did not match the expected shape. */
 export const schemaError = (
-  where: ApiError.Context,
+  where: ApiError.Where,
   raw: RawResponse,
   issue: string,
   options?: DecodeOptions

@@ -44,7 +44,7 @@ export interface ParseOptions {
 }
 
 /** Where the document came from, for the error. */
-export interface DecodeContext extends ApiError.Context {
+export interface DecodeContext extends ApiError.Where {
   readonly status?: number | undefined
 }
 

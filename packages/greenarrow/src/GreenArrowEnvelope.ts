@@ -107,7 +107,7 @@ const detailOf = (envelope: Pick<Envelope, "error_code" | "error_message">): Api
 
 /** The typed error for an envelope with `success: false` (or any error status). */
 export const errorFor = (
-  where: ApiError.Context,
+  where: ApiError.Where,
   httpStatus: number,
   detail: ApiError.Detail,
   retryAfterMillis?: number
@@ -146,7 +146,7 @@ export const readErrorBody = (raw: HttpTransport.RawResponse): ApiError.Detail =
  */
 export const mapError = (
   raw: HttpTransport.RawResponse,
-  where: ApiError.Context,
+  where: ApiError.Where,
   fallback: ApiError.ApiError
 ): ApiError.ApiError => {
   const retryAfter = fallback._tag === "RateLimited" || fallback._tag === "ServerError"
@@ -162,7 +162,7 @@ export const mapError = (
  */
 export const decodePage = (
   raw: HttpTransport.RawResponse,
-  where: ApiError.Context
+  where: ApiError.Where
 ): Effect.Effect<JobsPage, ApiError.ApiError> =>
   Effect.gen(function*() {
     const json = yield* HttpTransport.parseJson(raw, where)

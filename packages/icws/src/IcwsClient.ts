@@ -104,7 +104,7 @@ const isJsonLike = (type: string): boolean =>
 /** A `decode` that checks the media type, then parses and decodes the JSON body. */
 const decodeIcws = <A, I>(schema: Schema.Schema<A, I, never>) => {
   const decode = HttpTransport.decodeJson(schema)
-  return (raw: HttpTransport.RawResponse, where: ApiError.Context): Effect.Effect<A, ApiError.DecodeError> => {
+  return (raw: HttpTransport.RawResponse, where: ApiError.Where): Effect.Effect<A, ApiError.DecodeError> => {
     const type = HttpTransport.mediaType(raw)
     if (!isJsonLike(type)) {
       return Effect.fail(
@@ -125,7 +125,7 @@ const decodeJobs = decodeIcws(IcwsJob.Jobs)
 const decodeRecord = decodeIcws(IcwsJob.JobRecord)
 const decodeJobResponse = decodeIcws(IcwsJob.JobResponse)
 
-const decodeStatus = (raw: HttpTransport.RawResponse, where: ApiError.Context) =>
+const decodeStatus = (raw: HttpTransport.RawResponse, where: ApiError.Where) =>
   Effect.flatMap(decodeRecord(raw, where), (record) =>
     record.jobStatus === undefined
       ? Effect.fail(HttpTransport.schemaError(where, raw, "the job has no jobStatus"))

@@ -242,7 +242,7 @@ const isJsonLike = (raw: HttpTransport.RawResponse): boolean => {
 const decodeConnectBody = <A, I>(
   schema: Schema.Schema<A, I, never>,
   raw: HttpTransport.RawResponse,
-  where: ApiError.Context
+  where: ApiError.Where
 ): Effect.Effect<A | undefined, ApiError.DecodeError> => {
   if (raw.body.trim() === "") return Effect.succeed(undefined)
   if (!isJsonLike(raw)) {

@@ -44,7 +44,7 @@ const toPage = (
 const decodeJsonPage = HttpTransport.decodeJson(JsonPage)
 
 /** A JSON page. */
-export const decodePageJson = (raw: HttpTransport.RawResponse, where: ApiError.Context) =>
+export const decodePageJson = (raw: HttpTransport.RawResponse, where: ApiError.Where) =>
   Effect.map(decodeJsonPage(raw, where), (p) => toPage(p.bulkJobs ?? [], p))
 
 /**
@@ -56,7 +56,7 @@ export const decodePageJson = (raw: HttpTransport.RawResponse, where: ApiError.C
  */
 export const decodePageXml = (
   raw: HttpTransport.RawResponse,
-  where: ApiError.Context
+  where: ApiError.Where
 ): Effect.Effect<BulkJobsPage, ApiError.DecodeError> =>
   Effect.suspend(() => {
     const context = { ...where, status: raw.status }
@@ -92,7 +92,7 @@ export const decodePageXml = (
 export const decodePage = (requested: "json" | "xml") =>
 (
   raw: HttpTransport.RawResponse,
-  where: ApiError.Context
+  where: ApiError.Where
 ): Effect.Effect<BulkJobsPage, ApiError.DecodeError> => {
   const type = HttpTransport.mediaType(raw)
   const format = type.includes("json") ? "json" : type.includes("xml") ? "xml" : requested
@@ -155,7 +155,7 @@ export const scrubToken = (text: string): string =>
 /** Decodes the login answer (JSON, or XML with root `<accessTokenDetails>`); errors never quote the token. */
 export const decodeToken = (
   raw: HttpTransport.RawResponse,
-  where: ApiError.Context
+  where: ApiError.Where
 ): Effect.Effect<TokenDetails, ApiError.DecodeError> =>
   Effect.suspend(() => {
     const context = { ...where, status: raw.status }
