@@ -3,23 +3,59 @@
  * `Stream` that fetches pages as the consumer pulls, so memory stays bounded
  * and stopping the stream stops the requests.
  *
- * - {@link cursor}: follow a server cursor (page tokens, "from this id").
- *   Stops on a missing cursor, an empty page, a cursor seen before, or after
- *   `maxPages`. Reads `readAhead` pages (default 1) ahead of the consumer.
- * - {@link numbered}: page numbers with a known total. The first page tells the
- *   total; the remaining pages are fetched `concurrency` at a time and emitted
- *   in page order. At most `concurrency` pages are held at once.
+ * - {@link numbered}: page numbers. The page count is re-read from every
+ *   page, so a listing that grows while it is read is followed to its new
+ *   end; pages are fetched `concurrency` at a time and emitted in page order.
+ * - {@link cursor}: follow a server cursor (page tokens, "from this id"),
+ *   reading `readAhead` pages (default 1) ahead of the consumer.
  *
- * Request bounds, for `Stream.take(n)` on a stream of pages of size `p`:
- * `cursor` sends at most ⌈n/p⌉ + 1 + readAhead requests; `numbered` at most
- * ⌈n/p⌉ + concurrency.
+ * **A server that does not move forward ends the stream with
+ * `ApiError.PaginationError`**, never a loop, repeated items or growing
+ * memory:
+ * - `"repeated-page"`: a page whose items were all read already (the same
+ *   items as the page before — a server that ignores the page parameter or
+ *   the cursor — or any items already read), or a page that brings back items
+ *   of the first page (the listing started over);
+ * - `"repeated-cursor"`: a cursor that was already followed;
+ * - `"no-progress"`: an empty page that names a next cursor, an empty page
+ *   whose own answer says it should hold items, or (numbered) more than
+ *   three pages in a row with nothing new while the total keeps growing;
+ * - `"max-pages"`: `maxPages` pages were read and the server says there is
+ *   more. The limit is a safety net, not a way to take a prefix (use
+ *   `Stream.take`, which stops the requests); reaching it is an error so that
+ *   a cut listing never looks complete. Default: {@link defaultMaxPages} for
+ *   cursors, none for numbered pages (their walk is bounded by the server's
+ *   total and by the checks above).
+ * A page that fails a check is not emitted; items emitted before stay emitted.
+ *
+ * **Repeated items** (by `key`) are dropped when they come back within a
+ * window of recent pages (`concurrency + 1` pages for numbered walks, 2 for
+ * cursors) or from the first page. Memory is that window, the first page's
+ * keys and (cursors) the cursors followed — never every item. An item that
+ * comes back later than the window, on a page that also has new items, is
+ * not recognised.
+ *
+ * **Request bounds**, for `Stream.take(n)` on pages of `p` items (no item
+ * dropped as a repeat): `numbered` sends at most ⌈n/p⌉ + concurrency − 1 page
+ * requests (exactly ⌈n/p⌉ at concurrency 1); `cursor` at most
+ * ⌈n/p⌉ + 1 + readAhead. Retries of a page are not counted here. When the
+ * stream ends, fails or is interrupted, requests still in flight are
+ * interrupted (their HTTP requests aborted) before it finishes, so none starts
+ * afterwards.
  *
  * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import type * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import type * as ApiError from "./ApiError.js"
+import { cursorWalk } from "./internal/cursorWalk.js"
+import { numberedWalk } from "./internal/numberedWalk.js"
+
+/**
+ * Pages a cursor walk reads at most unless told otherwise: 10,000 (20
+ * million GreenArrow jobs at 2,000 a page, a million ICWS jobs at 100).
+ */
+export const defaultMaxPages = 10_000
 
 /** One page from a cursor API. */
 export interface CursorPage<A, C> {
@@ -32,48 +68,33 @@ export interface CursorPage<A, C> {
 export interface CursorOptions<A, C, E, R> {
   /** Fetches the page at `cursor` (undefined for the first page). */
   readonly fetch: (cursor: C | undefined) => Effect.Effect<CursorPage<A, C>, E, R>
-  /** Stop after this many pages. Default: unlimited. */
+  /** Identity of an item (its id), to drop repeats and notice a server that repeats itself; undefined: no identity. */
+  readonly key: (item: A) => string | undefined
+  /** Where the request for `cursor` goes, for the `PaginationError` (a URL without secrets). */
+  readonly where: (cursor: C | undefined) => ApiError.Where
+  /** Pages read at most; one more page named by the server is a "max-pages" error. Default {@link defaultMaxPages}. */
   readonly maxPages?: number
   /** Pages fetched ahead of the consumer. 0 disables read-ahead. Default 1. */
   readonly readAhead?: number
-  /** Identity of a cursor for the "seen before" check. Default: the value itself (or JSON for objects). */
-  readonly key?: (cursor: C) => unknown
+  /** Identity (and printed form) of a cursor. Default: strings as they are, other values as JSON. */
+  readonly cursorKey?: (cursor: C) => string
 }
 
-const defaultKey = (c: unknown): unknown => (typeof c === "object" && c !== null ? JSON.stringify(c) : c)
-
-/** A stream of every item, following the server's cursor. */
-export const cursor = <A, C, E, R>(options: CursorOptions<A, C, E, R>): Stream.Stream<A, E, R> =>
-  Stream.suspend(() => {
-    const key = options.key ?? defaultKey
-    const seen = new Set<unknown>()
-    const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY
-    let pages = 0
-    const pagesStream = Stream.paginateChunkEffect(
-      undefined as C | undefined,
-      (at): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<C | undefined>], E, R> =>
-        Effect.map(options.fetch(at), (page) => {
-          pages++
-          const items = Chunk.unsafeFromArray(page.items as Array<A>)
-          const next = page.next
-          if (next === null || next === undefined || page.items.length === 0 || pages >= maxPages) {
-            return [items, Option.none()] as const
-          }
-          const k = key(next)
-          if (seen.has(k)) return [items, Option.none()] as const
-          seen.add(k)
-          return [items, Option.some(next)] as const
-        })
-    )
-    const readAhead = options.readAhead ?? 1
-    return readAhead > 0 ? Stream.bufferChunks(pagesStream, { capacity: readAhead }) : pagesStream
-  })
+/**
+ * A stream of every item, following the server's cursor: stops on a missing
+ * cursor; fails with `PaginationError` on an empty page that names a next
+ * cursor, a cursor already followed, a page of items already read, or past
+ * `maxPages`.
+ */
+export const cursor = <A, C, E, R>(
+  options: CursorOptions<A, C, E, R>
+): Stream.Stream<A, E | ApiError.PaginationError, R> => cursorWalk(options, defaultMaxPages)
 
 /** One page from a numbered API. */
 export interface NumberedPage<A> {
   readonly items: ReadonlyArray<A>
-  /** The total number of items across all pages, as the server reports it now. */
-  readonly total: number
+  /** The total number of items across all pages, as the server reports it in this answer; undefined when it does not. */
+  readonly total?: number | undefined
   /** The number of pages, when the server says it (wins over `total`). */
   readonly pages?: number | undefined
 }
@@ -82,59 +103,45 @@ export interface NumberedPage<A> {
 export interface NumberedOptions<A, E, R> {
   /** Fetches one page by number. */
   readonly fetch: (page: number) => Effect.Effect<NumberedPage<A>, E, R>
-  /** Items per page the request asks for (used to turn the total into a page count). */
+  /** Identity of an item (its id), to drop repeats and notice a server that repeats itself; undefined: no identity. */
+  readonly key: (item: A) => string | undefined
+  /** Where the request for `page` goes, for the `PaginationError` (a URL without secrets). */
+  readonly where: (page: number) => ApiError.Where
+  /** Items per page the request asks for (turns the total into a page count; a page this long is "full"). */
   readonly pageSize: number
   /** The page to start from. Default: `pageBase`. */
   readonly firstPage?: number
   /** The number the API gives its first page: 1 or 0. Default 1 (0 when `firstPage` is 0). */
   readonly pageBase?: number
-  /** Pages in flight at once after the first. Default 4. */
+  /** Pages in flight at once (the first page is always read alone). Default 4. */
   readonly concurrency?: number
-  /** Stop after this many pages. Default: unlimited. */
+  /** Pages read at most; when the listing goes on past them, a "max-pages" error. Default: no limit. */
   readonly maxPages?: number
-  /**
-   * Drops an item whose key was emitted recently (within the last
-   * `pageSize × (concurrency + 1)` items). Items shift between pages when the
-   * collection changes during the walk; this keeps a shifted item from being
-   * emitted twice without keeping every key in memory.
-   */
-  readonly key?: (item: A) => string
 }
 
 /**
- * A stream of every item of a numbered-page API. The page count comes from
- * the first page's total and is fixed for the walk, so a growing collection
- * cannot make it run forever; later pages that come back empty simply end
- * early.
+ * A stream of every item of a numbered-page API, in page order.
+ *
+ * After each page (in page order) the walk goes on while that page was full
+ * or its own total (or page count) says there are pages after it: a listing
+ * that grows while it is read is followed to its new end, and the read-ahead
+ * window reaches as far as the newest total allows. It stops at a short page
+ * that the total agrees is the last, or at an empty page (the listing ended
+ * or shrank). When the total divides evenly the walk asks for one page past
+ * it, to be sure nothing was added.
+ *
+ * What a moving listing gives (items addressed by offset):
+ * - growth at the end (appended items): everything, each once;
+ * - insertions before the read position: the inserted items are not seen;
+ *   items they push onto the next page are dropped as repeats (within the
+ *   window); with `concurrency` > 1 a page read after the page following it
+ *   can miss as many items as were inserted in between;
+ * - removals before the read position: as many items as were removed are
+ *   pulled onto pages already read and are missed; no error, no repeat.
  */
-export const numbered = <A, E, R>(options: NumberedOptions<A, E, R>): Stream.Stream<A, E, R> =>
-  Stream.suspend(() => {
-    const base = options.pageBase ?? (options.firstPage === 0 ? 0 : 1)
-    const first = options.firstPage ?? base
-    const concurrency = Math.max(1, options.concurrency ?? 4)
-    const maxPages = options.maxPages ?? Number.POSITIVE_INFINITY
-    const pageSize = Math.max(1, options.pageSize)
-    const pages = Stream.unwrap(
-      Effect.map(options.fetch(first), (page) => {
-        // Pages are counted from page 1 (or 0), so a walk starting later has
-        // fewer of them to go.
-        const firstIndex = first - base
-        const total = page.pages ?? Math.ceil(page.total / pageSize)
-        const count = Math.min(maxPages, total - firstIndex)
-        const head = Stream.make(page.items)
-        if (count <= 1 || page.items.length === 0) return head
-        const rest = Stream.range(first + 1, first + count - 1).pipe(
-          Stream.mapEffect((n) => Effect.map(options.fetch(n), (p) => p.items), { concurrency }),
-          // The collection shrank under us: the first empty page ends the walk
-          // (pages fetched ahead of it are dropped, none further are asked for).
-          Stream.takeWhile((items) => items.length > 0)
-        )
-        return Stream.concat(head, rest)
-      })
-    )
-    const items = Stream.mapConcatChunk(pages, (items) => Chunk.unsafeFromArray(items as Array<A>))
-    return options.key === undefined ? items : dedupeRecent(items, options.key, pageSize * (concurrency + 1))
-  })
+export const numbered = <A, E, R>(
+  options: NumberedOptions<A, E, R>
+): Stream.Stream<A, E | ApiError.PaginationError, R> => numberedWalk(options)
 
 /** Drops items whose key appeared among the last `window` keys emitted. */
 export const dedupeRecent = <A, E, R>(

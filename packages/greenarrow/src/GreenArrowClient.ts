@@ -6,7 +6,9 @@
  * - Lists jobs as a `Stream`, following `page_token` (default; contiguous
  *   pages, as the docs recommend) or 0-based page numbers fetched
  *   `concurrency` at a time in order. A response without pagination keys (an
- *   old server) is the whole listing.
+ *   old server) is the whole listing. A server that stops moving forward (a
+ *   token already followed, a repeated page, an endless token) ends the
+ *   stream with a `PaginationError`.
  * - Every failure is a typed `ApiError`: see `GreenArrowEnvelope` for how
  *   `success: false` envelopes map.
  *
@@ -52,6 +54,13 @@ export interface Options {
   readonly pagination?: "token" | "pages"
   /** Pages in flight at once in "pages" mode. Default 4. */
   readonly concurrency?: number
+  /**
+   * Most pages one listing reads (a query's `maxPages` wins); when the server
+   * still names more, the stream fails with a `PaginationError`
+   * ("max-pages"). Default: core's `Paginate.defaultMaxPages` (10,000) in
+   * token mode, no limit in pages mode (bounded by `num_pages`).
+   */
+  readonly maxPages?: number
   /** How multi-valued filters are spelled. Default "brackets" (`state[]=a&state[]=b`). */
   readonly arrayEncoding?: ArrayEncoding
   /** Retry policy for each page request. Default: core's `RetryPolicy.defaultPolicy`. */
@@ -121,6 +130,9 @@ const optionsIssue = (options: Options): string | undefined => {
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
     return `concurrency must be a positive integer, got ${concurrency}`
   }
+  if (options.maxPages !== undefined && !(Number.isInteger(options.maxPages) && options.maxPages >= 1)) {
+    return `maxPages must be a positive integer, got ${options.maxPages}`
+  }
   const pagination = options.pagination ?? "token"
   if (pagination !== "token" && pagination !== "pages") return `pagination must be "token" or "pages"`
   const encoding = options.arrayEncoding ?? "brackets"
@@ -148,6 +160,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     })
     const pagination = options.pagination ?? "token"
     const concurrency = options.concurrency ?? 4
+    const maxPages = options.maxPages ?? Paginate.defaultMaxPages
     const defaults = { perPage: options.perPage ?? maxPerPage, arrayEncoding: options.arrayEncoding ?? "brackets" }
     const setupIssue = optionsIssue(options)
 
@@ -159,21 +172,29 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       return Either.isLeft(resolved) ? Effect.fail(invalid(operation, resolved.left)) : Effect.succeed(resolved.right)
     }
 
+    /** The request for one page, without credentials (also what errors show). */
+    const pageRequest = (resolved: Resolved, at: PageRequest) => {
+      const paging: Array<readonly [string, string]> = [["per_page", String(resolved.perPage)]]
+      if (at._tag === "Token") paging.push(["page_token", at.token])
+      if (at._tag === "Number") paging.push(["page", String(at.page)])
+      return HttpClientRequest.get(resolved.path).pipe(
+        HttpClientRequest.setUrlParams([...resolved.params, ...paging]),
+        HttpClientRequest.acceptJson
+      )
+    }
+
     const fetchPage = (operation: string, resolved: Resolved, at: PageRequest) =>
       Effect.suspend(() => {
         const header = authorization(options.auth)
         if (Either.isLeft(header)) return Effect.fail(invalid(operation, header.left))
-        const paging: Array<readonly [string, string]> = [["per_page", String(resolved.perPage)]]
-        if (at._tag === "Token") paging.push(["page_token", at.token])
-        if (at._tag === "Number") paging.push(["page", String(at.page)])
-        const request = HttpClientRequest.get(resolved.path).pipe(
-          HttpClientRequest.setUrlParams([...resolved.params, ...paging]),
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeader("authorization", header.right)
-        )
+        const request = HttpClientRequest.setHeader(pageRequest(resolved, at), "authorization", header.right)
         return transport.execute({ operation, request, decode: decodePage })
       })
 
+    // Both walks are core's: they drop ids repeated by the server and end a
+    // walk that stops moving forward (a token already followed, a page
+    // repeating the one before, an empty page naming a next token, the page
+    // limit) with a PaginationError.
     const byTokens = (operation: string, resolved: Resolved, first: JobsPage): Stream.Stream<GreenArrowJob, ApiError.ApiError> =>
       Paginate.cursor<GreenArrowJob, string, ApiError.ApiError, never>({
         fetch: (token) =>
@@ -181,25 +202,31 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
             token === undefined ? Effect.succeed(first) : fetchPage(operation, resolved, { _tag: "Token", token }),
             (page) => ({ items: page.jobs, next: page.nextPageToken })
           ),
-        ...(resolved.maxPages !== undefined ? { maxPages: resolved.maxPages } : {})
+        key: (job) => String(job.id),
+        where: (token) =>
+          transport.where(operation, pageRequest(resolved, token === undefined ? { _tag: "First" } : { _tag: "Token", token })),
+        maxPages: resolved.maxPages ?? maxPages
       })
 
+    // Page numbers: the counts (`num_pages`, else `num_records`) are re-read
+    // from every page, so jobs added during the walk are followed.
     const byNumbers = (operation: string, resolved: Resolved, first: JobsPage): Stream.Stream<GreenArrowJob, ApiError.ApiError> => {
       const pageSize = first.perPage !== undefined && first.perPage > 0 ? first.perPage : resolved.perPage
-      // num_pages is authoritative when present; else num_records gives it.
-      const total = first.numRecords ?? first.jobs.length
       const firstNumber = first.page ?? 0
+      const limit = resolved.maxPages ?? options.maxPages
       return Paginate.numbered<GreenArrowJob, ApiError.ApiError, never>({
         fetch: (n) =>
           Effect.map(
             n === firstNumber ? Effect.succeed(first) : fetchPage(operation, resolved, { _tag: "Number", page: n }),
-            (page) => ({ items: page.jobs, total, pages: first.numPages })
+            (page) => ({ items: page.jobs, total: page.numRecords, pages: page.numPages })
           ),
+        key: (job) => String(job.id),
+        where: (n) => transport.where(operation, pageRequest(resolved, { _tag: "Number", page: n })),
         pageSize,
         firstPage: firstNumber,
+        pageBase: 0,
         concurrency,
-        key: (job) => String(job.id),
-        ...(resolved.maxPages !== undefined ? { maxPages: resolved.maxPages } : {})
+        ...(limit !== undefined ? { maxPages: limit } : {})
       })
     }
 

@@ -28,6 +28,12 @@ import * as IcwsSession from "./IcwsSession.js"
 export interface ClientOptions {
   /** `jobCount` of each list request when the query sets none. Default 100. */
   readonly pageSize?: number
+  /**
+   * Most list pages one `jobs()` walk reads; when a full page still names a
+   * next cursor, the stream fails with a `PaginationError` ("max-pages").
+   * Default: core's `Paginate.defaultMaxPages` (10,000).
+   */
+  readonly maxPages?: number
 }
 
 /** Everything `make`/`layer` need. */
@@ -54,7 +60,10 @@ export interface Service {
   readonly session: IcwsSession.Service
   /**
    * Every job, newest first, following the `fromJobId` cursor. Stops when a
-   * page is shorter than `jobCount`, empty, or only repeats jobs already seen.
+   * page is shorter than `jobCount`. Jobs a page repeats from the page before
+   * are dropped; a page of nothing but jobs already read, or one bringing back
+   * the first page, or more than `maxPages` pages, fail the stream with a
+   * `PaginationError`.
    */
   readonly jobs: (query?: IcwsJob.JobsQuery) => Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError>
   /** `jobs` mapped to the normalized job. */
@@ -122,6 +131,9 @@ const decodeIcws = <A, I>(schema: Schema.Schema<A, I, never>) => {
 }
 
 const decodeJobs = decodeIcws(IcwsJob.Jobs)
+
+/** The list path as errors show it ("-" in place of the session id, which the transport redacts anyway). */
+const listPathForErrors = "/icws/-/data-extractor/jobs"
 const decodeRecord = decodeIcws(IcwsJob.JobRecord)
 const decodeJobResponse = decodeIcws(IcwsJob.JobResponse)
 
@@ -161,6 +173,7 @@ const configProblem = (config: IcwsJob.JobConfig): string | undefined => {
 /** Builds the client over an existing session. */
 export const fromSession = (session: IcwsSession.Service, options: ClientOptions = {}): Service => {
   const pageSize = options.pageSize ?? defaultPageSize
+  const maxPages = options.maxPages ?? Paginate.defaultMaxPages
 
   const jobs = (query: IcwsJob.JobsQuery = {}): Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError> =>
     Stream.suspend(() => {
@@ -169,42 +182,49 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
       if (!Number.isInteger(pageSize) || pageSize < 1) {
         return Stream.fail(invalid("listJobs", `pageSize must be a positive integer, got ${pageSize}`))
       }
+      if (!Number.isInteger(maxPages) || maxPages < 1) {
+        return Stream.fail(invalid("listJobs", `maxPages must be a positive integer, got ${maxPages}`))
+      }
       const mode = decoded.right.mode ?? "status"
       const jobCount = decoded.right.jobCount ?? pageSize
-      // IDs of the previous page: a page that only repeats them means the
-      // server ignored the cursor, and the walk stops instead of looping.
-      let previous: ReadonlySet<string> = new Set()
+      const params = (from: string | undefined) =>
+        HttpClientRequest.appendUrlParams({
+          jobCount: String(jobCount),
+          jobsResponseMode: mode,
+          ...(from === undefined ? {} : { fromJobId: from })
+        })
+      // The next cursor is the last (oldest) job of a full page; a short page
+      // is the end. Core's Paginate.cursor drops jobs repeated from recent
+      // pages (a server that includes the cursor job again) and ends the walk
+      // with a PaginationError when a page only repeats jobs already read (a
+      // server ignoring fromJobId), brings back the first page (a list that
+      // starts over), or after `maxPages` pages.
       const fetchPage = (from: string | undefined) =>
         session.execute((credential) => ({
           operation: "listJobs",
-          request: session.request(credential, "GET", "/data-extractor/jobs").pipe(
-            HttpClientRequest.setUrlParam("jobCount", String(jobCount)),
-            HttpClientRequest.setUrlParam("jobsResponseMode", mode),
-            from === undefined ? (r) => r : HttpClientRequest.setUrlParam("fromJobId", from)
-          ),
+          request: session.request(credential, "GET", "/data-extractor/jobs").pipe(params(from)),
           decode: decodeJobs
         })).pipe(
           Effect.flatMap((page) => {
             const all = page.jobList
-            const fresh = all.filter((record) => {
-              const id = IcwsJob.recordId(record)
-              return id === undefined || !previous.has(id)
-            })
-            previous = new Set(all.map(IcwsJob.recordId).filter((id): id is string => id !== undefined))
             const last = all.length > 0 ? IcwsJob.recordId(all[all.length - 1]!) : undefined
-            const short = all.length < jobCount
-            const next = short || fresh.length === 0 ? undefined : last
-            const note = fresh.length < all.length
-              ? Effect.logWarning("ICWS job list repeated jobs already seen; they are skipped").pipe(
-                Effect.annotateLogs({ repeated: all.length - fresh.length })
+            const full = all.length >= jobCount
+            const result = { items: all, next: full ? last : undefined }
+            return full && last === undefined
+              ? Effect.as(
+                Effect.logWarning("ICWS job list: the last job of a full page has no id; the list stops there"),
+                result
               )
-              : !short && fresh.length > 0 && last === undefined
-              ? Effect.logWarning("ICWS job list: the last job of a full page has no id; the list stops there")
-              : Effect.void
-            return Effect.as(note, { items: fresh, next })
+              : Effect.succeed(result)
           })
         )
-      return Paginate.cursor<IcwsJob.JobRecord, string, ApiError.ApiError, never>({ fetch: fetchPage })
+      return Paginate.cursor<IcwsJob.JobRecord, string, ApiError.ApiError, never>({
+        fetch: fetchPage,
+        key: IcwsJob.recordId,
+        // The session id is not known here (nor wanted in errors): "-" stands for it.
+        where: (from) => session.transport.where("listJobs", HttpClientRequest.get(listPathForErrors).pipe(params(from))),
+        maxPages
+      })
     })
 
   const getJob = (jobId: string, mode: IcwsJob.ResponseMode = "all") =>

@@ -3,7 +3,9 @@
  *
  * - `listJobs(query)`: one page of `GET /api/v1/admin/jobs`.
  * - `jobs(query)`: every job across pages, as a Stream; pages after the first
- *   are fetched `concurrency` at a time (default 4) and emitted in order.
+ *   are fetched `concurrency` at a time (default 4) and emitted in order; the
+ *   page count is re-read from every page, and a server that stops moving
+ *   forward ends the stream with a `PaginationError` (core's `Paginate.numbered`).
  * - `normalizedJobs(query)`, `getJob(id)`.
  *
  * Authentication is a fixed access token, or client credentials exchanged at
@@ -65,6 +67,12 @@ export interface Options {
   readonly concurrency?: number
   /** Page size used by `jobs()` when the query sets none. Default 50 (the maximum). */
   readonly resultsPerPage?: number
+  /**
+   * Most pages one `jobs()` walk reads; when the list goes on past them the
+   * stream fails with a `PaginationError` ("max-pages"). Default: no limit
+   * (the walk is bounded by `totalResults` and by core's progress checks).
+   */
+  readonly maxPages?: number
   /** How `jobStatuses`/`jobTypes` are sent. Default "comma". */
   readonly listEncoding?: JobsQuery.ListEncoding
   /** Replaces the retry policy altogether (then `rateLimitWait`/`maxRetryAfter` are ignored). */
@@ -140,6 +148,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       Math.max(1, Math.floor(options.resultsPerPage ?? defaults.resultsPerPage))
     )
     const listEncoding = options.listEncoding ?? defaults.listEncoding
+    const maxPages = options.maxPages
+    const maxPagesIssue = maxPages === undefined || (Number.isInteger(maxPages) && maxPages >= 1)
+      ? undefined
+      : `maxPages must be a positive integer, got ${maxPages}`
     const authBaseUrl = (options.authBaseUrl ?? defaults.authBaseUrl).replace(/\/+$/, "")
     const retryPolicy = options.retryPolicy ?? RetryPolicy.make({
       rateLimitFallback: options.rateLimitWait ?? defaults.rateLimitWait,
@@ -230,32 +242,27 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const listJobs = (query?: JobsQuery.JobsQuery) =>
       Effect.flatMap(validated("listJobs", query), (q) => fetchPage("listJobs", q))
 
+    // Pages by number from `query.page` (default 1). The page count is
+    // re-read from every page's `totalResults` (a growing list is followed to
+    // its new end); without a total the walk goes on while pages are full.
+    // Core's Paginate drops jobs repeated by a shifting list (by `jobId`) and
+    // ends a walk that stops moving forward with a PaginationError.
     const jobsFor = (operation: string, query: JobsQuery.JobsQuery | undefined) =>
-      Stream.unwrap(Effect.gen(function*() {
-        const q = yield* validated(operation, query)
-        const pageSize = q.resultsPerPage ?? defaultPerPage
-        const startPage = q.page ?? 1
-        const fetch = (page: number) => fetchPage(operation, { ...q, page, resultsPerPage: pageSize })
-        const first = yield* fetch(startPage)
-        const key = (job: BulkJob.BulkJob) => job.jobId
-
-        if (first.totalResults === undefined) {
-          // No total: walk page by page while full pages come back.
-          return sequentialWalk(first, startPage, pageSize, fetch, key)
+      Stream.unwrap(Effect.map(validated(operation, query), (q) => {
+        if (maxPagesIssue !== undefined) {
+          return Stream.fail(new ApiError.InvalidRequest({ provider, operation, issue: maxPagesIssue }))
         }
-        // Paginate counts the pages left from `firstPage` and stops at the
-        // first empty page (the collection shrank during the walk).
-        const total = first.totalResults
+        const pageSize = q.resultsPerPage ?? defaultPerPage
+        const at = (page: number): JobsQuery.JobsQuery => ({ ...q, page, resultsPerPage: pageSize })
         return Paginate.numbered<BulkJob.BulkJob, ApiError.ApiError, never>({
-          firstPage: startPage,
+          firstPage: q.page ?? 1,
           pageBase: 1,
           pageSize,
           concurrency,
-          key,
-          fetch: (n) =>
-            n === startPage
-              ? Effect.succeed({ items: first.bulkJobs, total })
-              : Effect.map(fetch(n), (p) => ({ items: p.bulkJobs, total }))
+          ...(maxPages !== undefined ? { maxPages } : {}),
+          key: (job) => job.jobId,
+          where: (page) => transport.where(operation, listRequest(at(page))),
+          fetch: (page) => Effect.map(fetchPage(operation, at(page)), (p) => ({ items: p.bulkJobs, total: p.totalResults }))
         })
       }))
 
@@ -287,31 +294,6 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       getJob
     } satisfies Service
   })
-
-/** Walks pages one after another until a short or empty page (used when the server sends no total). */
-const sequentialWalk = (
-  first: BulkJob.BulkJobsPage,
-  startPage: number,
-  pageSize: number,
-  fetch: (page: number) => Effect.Effect<BulkJob.BulkJobsPage, ApiError.ApiError>,
-  key: (job: BulkJob.BulkJob) => string
-): Stream.Stream<BulkJob.BulkJob, ApiError.ApiError> => {
-  const nextOf = (page: number, p: BulkJob.BulkJobsPage, previousFirst: string | undefined) => {
-    const head = p.bulkJobs[0]?.jobId
-    // A server that ignores `page` would repeat itself forever: stop on a repeat.
-    const repeated = head !== undefined && head === previousFirst
-    return p.bulkJobs.length >= pageSize && !repeated ? { page: page + 1, previousFirst: head } : null
-  }
-  type Cursor = { readonly page: number; readonly previousFirst: string | undefined }
-  const items = Paginate.cursor<BulkJob.BulkJob, Cursor, ApiError.ApiError, never>({
-    key: (c) => c.page,
-    fetch: (cursor) =>
-      cursor === undefined
-        ? Effect.succeed({ items: first.bulkJobs, next: nextOf(startPage, first, undefined) })
-        : Effect.map(fetch(cursor.page), (p) => ({ items: p.bulkJobs, next: nextOf(cursor.page, p, cursor.previousFirst) }))
-  })
-  return Paginate.dedupeRecent(items, key, pageSize * 2)
-}
 
 /** The client as a Layer. */
 export const layer = (options: Options): Layer.Layer<InsideViewClient, never, HttpClient.HttpClient> =>
