@@ -109,14 +109,16 @@ describe("streaming", () => {
         expect(pages).toEqual(reqs.slice(1).map((_, i) => i + 1))
       })))
 
-  it.live("stops on a repeated page token instead of looping", () =>
+  it.live("a repeated page token ends the stream with a PaginationError instead of looping", () =>
     withClient({ jobs: 60 }, { perPage: 5 }, (c, s) =>
       Effect.gen(function*() {
         s.setStuckToken(true)
-        const jobs = yield* collect(c.jobs())
-        // First page, then the stuck token's page (the first page again); its repeated token ends the walk.
+        const seen: Array<number> = []
+        const error = yield* Effect.flip(Stream.runForEach(c.jobs(), (job) => Effect.sync(() => seen.push(job.id))))
+        // First page, then the stuck token's page (the first page again): it is not emitted.
+        expect(seen).toEqual(ids(ofOrg(s, 1).slice(0, 5)))
+        expect(error).toMatchObject({ _tag: "PaginationError", reason: "repeated-page", requests: 2 })
         expect(listRequests(s).length).toBe(2)
-        expect(jobs.length).toBe(10)
       })))
 
   it.live("token pages stay contiguous while jobs are added and removed during the walk", () =>
@@ -141,10 +143,16 @@ describe("streaming", () => {
         expect(new Set(ids(jobs)).size).toBe(jobs.length)
       })))
 
-  it.live("maxPages caps the walk; taking a few items stops fetching", () =>
+  it.live("maxPages: reaching it while the server names more pages is a PaginationError; take(n) stops fetching", () =>
     withClient({ jobs: 90 }, { perPage: 4, auth: keyAuth(sysAdmin) }, (c, s) =>
       Effect.gen(function*() {
-        expect((yield* collect(c.jobs({ maxPages: 2 }))).length).toBe(8)
+        const seen: Array<number> = []
+        const error = yield* Effect.flip(
+          Stream.runForEach(c.jobs({ maxPages: 2 }), (job) => Effect.sync(() => seen.push(job.id)))
+        )
+        expect(seen).toEqual(ids(s.jobs.slice(0, 8)))
+        expect(error).toMatchObject({ _tag: "PaginationError", reason: "max-pages", requests: 2, provider: "greenarrow" })
+        expect(listRequests(s).length).toBe(2)
         s.clearLog()
         const few = yield* collect(Stream.take(c.jobs(), 5))
         expect(few.length).toBe(5)

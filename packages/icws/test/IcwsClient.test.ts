@@ -49,12 +49,15 @@ describe("IcwsClient.jobs", () => {
       expect(lists.map((r) => r.query.get("jobCount"))).toEqual(["10", "10", "10", "10"])
     }))
 
-  live("stops when the server repeats a page (cursor ignored) without repeating a job", () =>
+  live("a server ignoring the cursor ends the stream with a PaginationError, no job repeated", () =>
     Effect.gen(function*() {
       const sim = yield* IcwsSimulator.makeIcws({ jobs: 40 })
       sim.setIgnoreCursor(true)
-      const jobs = yield* withClient(sim, (c) => Stream.runCollect(c.jobs({ jobCount: 10 })))
-      expect(Chunk.toArray(jobs).map((j) => j.jobStatus!.id)).toEqual(newestFirst(sim).slice(0, 10))
+      const seen: Array<string> = []
+      const error = yield* withClient(sim, (c) =>
+        Effect.flip(Stream.runForEach(c.jobs({ jobCount: 10 }), (j) => Effect.sync(() => seen.push(j.jobStatus!.id)))))
+      expect(seen).toEqual(newestFirst(sim).slice(0, 10))
+      expect(error).toMatchObject({ _tag: "PaginationError", reason: "repeated-page", requests: 2, cursor: seen[9] })
       expect(requestsTo(sim, "GET", "/data-extractor/jobs")).toHaveLength(2)
     }))
 

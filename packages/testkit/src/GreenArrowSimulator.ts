@@ -36,6 +36,7 @@
 import { Effect } from "effect"
 import type { Scope } from "effect"
 import type { FaultRule } from "./Faults.js"
+import * as Mutations from "./Mutations.js"
 import * as Seed from "./Seed.js"
 import { json, start } from "./Server.js"
 import type { Latency, RunningServer, SimRequest, SimResponse } from "./Server.js"
@@ -88,7 +89,30 @@ export interface GreenArrowSimOptions {
   readonly seed?: number
   readonly latency?: Latency
   readonly faults?: ReadonlyArray<FaultRule>
+  /**
+   * Changes to the dataset during a walk, counted in list requests: `add`
+   * new jobs (ids above every existing one, so the id-ordered listing grows
+   * at its end), `remove` the newest (highest ids), `removeOldest` the lowest.
+   */
+  readonly mutations?: ReadonlyArray<Mutations.Mutation>
+  /** How `page_token` misbehaves (see {@link TokenMode}). Default "normal". */
+  readonly tokenMode?: TokenMode
+  /**
+   * How `page` misbehaves: "ignore-page" serves page 0 whatever is asked;
+   * `{ stuckAt: n }` serves page n for every page after n.
+   */
+  readonly pageFault?: "ignore-page" | { readonly stuckAt: number }
 }
+
+/**
+ * How the server hands out `next_page_token`:
+ * - "normal": a keyset cursor, `null` on the last page;
+ * - "stuck": always the same token (it leads back to the first page);
+ * - "cycle": from the third page on, the token that led to the second page;
+ * - "repeat": every token page names a fresh token for the same page again;
+ * - "endless": never `null`: past the end, empty pages each naming a fresh token.
+ */
+export type TokenMode = "normal" | "stuck" | "cycle" | "repeat" | "endless"
 
 export type GreenArrowServer = RunningServer & {
   /** The current dataset, sorted by id (a snapshot). */
@@ -102,8 +126,10 @@ export type GreenArrowServer = RunningServer & {
   readonly removeJob: (id: number) => void
   readonly setLegacy: (legacy: boolean) => void
   readonly setErrorsInOk: (inOk: boolean) => void
-  /** From now on every `next_page_token` is the same string (a broken server that never ends). */
+  /** From now on every `next_page_token` is the same string (`setTokenMode("stuck")`; false: "normal"). */
   readonly setStuckToken: (stuck: boolean) => void
+  /** Changes how `next_page_token` is handed out from now on. */
+  readonly setTokenMode: (mode: TokenMode) => void
   /** Leave `page_token`/`next_page_token` out of answers (a server that only pages by number). */
   readonly setNoTokens: (noTokens: boolean) => void
 }
@@ -182,9 +208,11 @@ interface Failure {
   readonly message: string
 }
 
-const encodeToken = (afterId: number): string => Buffer.from(`after:${afterId}`, "utf8").toString("base64url")
+/** A keyset token: "after job id N", with an optional nonce that makes it a different string. */
+const encodeToken = (afterId: number, nonce?: number): string =>
+  Buffer.from(`after:${afterId}${nonce === undefined ? "" : `:${nonce}`}`, "utf8").toString("base64url")
 const decodeToken = (token: string): number | undefined => {
-  const match = /^after:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"))
+  const match = /^after:(\d+)(?::\d+)?$/.exec(Buffer.from(token, "base64url").toString("utf8"))
   return match === null ? undefined : Number(match[1])
 }
 
@@ -224,7 +252,24 @@ export const startGreenArrow = async (options: GreenArrowSimOptions = {}): Promi
   ].sort((a, b) => a.id - b.id)
   let legacy = options.legacy ?? false
   let errorsInOk = options.errorsInOk ?? false
-  let stuckToken = false
+  let tokenMode: TokenMode = options.tokenMode ?? "normal"
+  let nonce = 0
+  const initialCount = options.jobs ?? 120
+  let added = 0
+  const mutate = Mutations.schedule(options.mutations, {
+    add: (n) => {
+      const fresh = greenArrowJobs(initialCount + added + n, seed, options.organizations, options.timezones)
+        .slice(initialCount + added)
+      added += n
+      jobs = [...jobs, ...fresh].sort((a, b) => a.id - b.id)
+    },
+    remove: (n) => {
+      jobs = jobs.slice(0, Math.max(0, jobs.length - n))
+    },
+    removeOldest: (n) => {
+      jobs = jobs.slice(n)
+    }
+  })
   let noTokens = false
   const arrayParams = options.arrayParams ?? "brackets"
   const defaultPerPage = options.defaultPerPage ?? 2000
@@ -335,6 +380,7 @@ export const startGreenArrow = async (options: GreenArrowSimOptions = {}): Promi
       }
       return true
     }
+    mutate()
     const selected = jobs.filter(matches)
 
     if (legacy) {
@@ -357,19 +403,41 @@ export const startGreenArrow = async (options: GreenArrowSimOptions = {}): Promi
     const numPages = Math.ceil(numRecords / size)
     let slice: ReadonlyArray<GreenArrowSimJob>
     const position: Record<string, unknown> = {}
+    let after: number | undefined
     if (token !== null && !noTokens) {
-      const after = decodeToken(token)
+      after = decodeToken(token)
       if (after === undefined) return failure(fail(400, "invalid_request", "page_token is not valid"))
-      slice = selected.filter((j) => j.id > after).slice(0, size)
+      const from = after
+      slice = selected.filter((j) => j.id > from).slice(0, size)
       position["page_token"] = token
     } else {
-      const n = page ?? 0
+      const asked = page ?? 0
+      const fault = options.pageFault
+      const n = fault === undefined ? asked : fault === "ignore-page" ? 0 : Math.min(asked, fault.stuckAt)
       slice = selected.slice(n * size, n * size + size)
       position["page"] = n
     }
     const last = slice[slice.length - 1]
     const more = last !== undefined && selected.some((j) => j.id > last.id)
-    const next = stuckToken ? encodeToken(0) : more && last !== undefined ? encodeToken(last.id) : null
+    const normal = more && last !== undefined ? encodeToken(last.id) : null
+    const next = ((): string | null => {
+      switch (tokenMode) {
+        case "normal":
+          return normal
+        case "stuck":
+          return encodeToken(0)
+        case "cycle": {
+          // From the third page on, point back at the second page.
+          const index = last === undefined ? -1 : selected.indexOf(slice[0]!)
+          const endOfFirst = selected[size - 1]
+          return index >= 2 * size && endOfFirst !== undefined ? encodeToken(endOfFirst.id) : normal
+        }
+        case "repeat":
+          return after === undefined ? normal : encodeToken(after, ++nonce)
+        case "endless":
+          return normal ?? encodeToken(last?.id ?? after ?? 0, ++nonce)
+      }
+    })()
     return envelope(200, {
       success: true,
       error_code: null,
@@ -410,7 +478,10 @@ export const startGreenArrow = async (options: GreenArrowSimOptions = {}): Promi
       errorsInOk = value
     },
     setStuckToken: (value: boolean) => {
-      stuckToken = value
+      tokenMode = value ? "stuck" : "normal"
+    },
+    setTokenMode: (mode: TokenMode) => {
+      tokenMode = mode
     },
     setNoTokens: (value: boolean) => {
       noTokens = value

@@ -20,11 +20,13 @@
  * - Bodies use `application/vnd.inin.icws+json`.
  *
  * Knobs let tests expire sessions, rotate cookies, switch to 503 with
- * alternates, make the server ignore the cursor, and fix a job's outcome.
+ * alternates, change the jobs while a list is read (`mutations`), make the
+ * cursor misbehave (`cursorMode`), and fix a job's outcome.
  */
 import { Effect } from "effect"
 import type { Scope } from "effect"
 import type { FaultRule } from "./Faults.js"
+import * as Mutations from "./Mutations.js"
 import * as Seed from "./Seed.js"
 import { start } from "./Server.js"
 import type { Latency, RunningServer, SimRequest, SimResponse } from "./Server.js"
@@ -112,7 +114,24 @@ export interface IcwsOptions {
   readonly pollsPerStep?: number
   /** Paths (after `/icws/{sessionId}`) that answer 410. Default `["/data-extractor/job-list"]`. */
   readonly retiredPaths?: ReadonlyArray<string>
+  /**
+   * Changes to the jobs during a walk, counted in list requests: `add` new
+   * (newest) jobs, which appear at the front of the newest-first list;
+   * `remove` the newest; `removeOldest` the oldest.
+   */
+  readonly mutations?: ReadonlyArray<Mutations.Mutation>
+  /** How the list treats `fromJobId` (see {@link CursorMode}). Default "honor". */
+  readonly cursorMode?: CursorMode
 }
+
+/**
+ * How the list treats `fromJobId`:
+ * - "honor": the `jobCount` jobs after (older than) that job;
+ * - "ignore": always the newest jobs, whatever the cursor;
+ * - "inclusive": starts at that job itself (each page repeats the last one of the page before);
+ * - "wrap": never ends: past the oldest job it starts again from the newest, every page full.
+ */
+export type CursorMode = "honor" | "ignore" | "inclusive" | "wrap"
 
 export interface IcwsServer extends RunningServer {
   /** Jobs, oldest first (the list serves them newest first). */
@@ -131,8 +150,10 @@ export interface IcwsServer extends RunningServer {
   rotateCookies(): void
   /** Switch "not accepting connections" (503 + alternates) on, or off with undefined. */
   setAlternates(hosts: ReadonlyArray<string> | undefined): void
-  /** Make the list ignore `fromJobId` (a buggy cursor). */
+  /** Make the list ignore `fromJobId` (a buggy cursor): `setCursorMode("ignore")`, or "honor" with false. */
   setIgnoreCursor(ignore: boolean): void
+  /** Change how the list treats `fromJobId` from now on. */
+  setCursorMode(mode: CursorMode): void
   /** Fix how an active job ends. */
   setOutcome(jobId: string, outcome: "finished" | "failed"): void
   /** Move every active job `steps` states forward. */
@@ -225,6 +246,22 @@ const seededJobs = (count: number, seed: number): Array<IcwsSimJob> =>
     return { status, config, outcome: roll === 0 ? "failed" : "finished", polls: 0 }
   }) as Array<IcwsSimJob>
 
+/** A job just submitted. */
+const newJob = (config: IcwsJobConfig & { readonly id: string }, now: number): IcwsSimJob => ({
+  status: {
+    name: config.name,
+    submittedUserId: config.submittedUserId,
+    id: config.id,
+    submittedUserSiteId: 1,
+    state: State.submitted,
+    submitTime: formatDate(now, false),
+    stateChangedTime: formatDate(now, false)
+  },
+  config,
+  outcome: /fail/i.test(config.name) ? "failed" : "finished",
+  polls: 0
+})
+
 const isTerminal = (state: StateValue): boolean =>
   state === State.failed || state === State.canceled || state === State.finished
 
@@ -302,8 +339,30 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
   const deleted: Array<string> = []
   const retired = new Set(options.retiredPaths ?? ["/data-extractor/job-list"])
   let alternates: ReadonlyArray<string> | undefined = options.alternateHostList
-  let ignoreCursor = false
+  let cursorMode: CursorMode = options.cursorMode ?? "honor"
   let submitted = 0
+  const forget = (removed: ReadonlyArray<IcwsSimJob>) => {
+    for (const job of removed) byId.delete(job.status.id)
+  }
+  const mutate = Mutations.schedule(options.mutations, {
+    add: (n) => {
+      for (let i = 0; i < n; i++) {
+        submitted++
+        const id = `${Seed.id(r, 8, "0123456789abcdef")}-n${String(submitted).padStart(4, "0")}`
+        const config: IcwsJobConfig & { id: string } = {
+          name: `added-${submitted}`,
+          submittedUserId: "agent",
+          id,
+          tables: { tableList: [{ name: "IWrkgrpQueueStats", column: [{ name: "cName" }] }] }
+        }
+        const job = newJob(config, Date.now())
+        jobs.push(job)
+        byId.set(id, job)
+      }
+    },
+    remove: (n) => forget(jobs.splice(Math.max(0, jobs.length - n), n)),
+    removeOldest: (n) => forget(jobs.splice(0, n))
+  })
 
   const cookieHeaders = (session: IcwsSessionRecord): Array<string> =>
     [...session.cookies].map(([name, value]) => `${name}=${value}; Path=/icws; HttpOnly`)
@@ -417,17 +476,21 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
       }
       count = Number(rawCount)
     }
+    mutate()
     const newestFirst = [...jobs].reverse()
     let from = 0
     const fromJobId = req.query.get("fromJobId")
-    if (fromJobId !== null && !ignoreCursor) {
+    if (fromJobId !== null && cursorMode !== "ignore") {
       const at = newestFirst.findIndex((j) => j.status.id === fromJobId)
       if (at < 0) return error(400, "error.request.invalidParameter", `Unknown fromJobId ${fromJobId}.`)
-      from = at + 1
+      from = cursorMode === "inclusive" ? at : at + 1
     }
+    const page = cursorMode === "wrap" && newestFirst.length > 0
+      ? Array.from({ length: count }, (_, i) => newestFirst[(from + i) % newestFirst.length]!)
+      : newestFirst.slice(from, from + count)
     return icws(200, {
       __type: "urn:inin.com:dataExtractor:jobs",
-      jobList: newestFirst.slice(from, from + count).map((j) => render(j, mode))
+      jobList: page.map((j) => render(j, mode))
     })
   }
 
@@ -457,23 +520,9 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
     }
     submitted++
     const id = `${Seed.id(r, 8, "0123456789abcdef")}-n${String(submitted).padStart(4, "0")}`
-    const now = Date.now()
     const config = { ...(body as unknown as IcwsJobConfig), id }
     delete (config as { __type?: unknown }).__type
-    const job: IcwsSimJob = {
-      status: {
-        name: config.name,
-        submittedUserId: config.submittedUserId,
-        id,
-        submittedUserSiteId: 1,
-        state: State.submitted,
-        submitTime: formatDate(now, false),
-        stateChangedTime: formatDate(now, false)
-      },
-      config,
-      outcome: /fail/i.test(config.name) ? "failed" : "finished",
-      polls: 0
-    }
+    const job = newJob(config, Date.now())
     jobs.push(job)
     byId.set(id, job)
     return icws(201, { __type: "urn:inin.com:dataExtractor:jobReponse", id })
@@ -577,7 +626,10 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
       alternates = hosts
     },
     setIgnoreCursor(ignore: boolean) {
-      ignoreCursor = ignore
+      cursorMode = ignore ? "ignore" : "honor"
+    },
+    setCursorMode(mode: CursorMode) {
+      cursorMode = mode
     },
     setOutcome(jobId: string, outcome: "finished" | "failed") {
       const job = byId.get(jobId)

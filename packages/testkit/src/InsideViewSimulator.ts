@@ -27,6 +27,7 @@
 import { Effect } from "effect"
 import type { Scope } from "effect"
 import type { FaultRule } from "./Faults.js"
+import * as Mutations from "./Mutations.js"
 import * as Seed from "./Seed.js"
 import { json, start, xml } from "./Server.js"
 import type { Latency, RunningServer, SimRequest, SimResponse } from "./Server.js"
@@ -78,21 +79,32 @@ export interface InsideViewOptions {
   readonly handlerDelayMillis?: number
   /** Leave `totalResults` out of list pages (the XSD marks it optional). Default false. */
   readonly omitTotal?: boolean
-  /** Changes to the dataset applied once this many list requests have been answered. */
+  /**
+   * Changes to the dataset applied once this many list requests have been
+   * answered: `add` new jobs, `remove` the newest, `removeOldest` the oldest.
+   */
   readonly mutations?: ReadonlyArray<Mutation>
+  /**
+   * Order of the list. "newest-first" (default, an assumption: the docs are
+   * silent): new jobs appear at the front and shift every page.
+   * "oldest-first": new jobs are appended at the end.
+   */
+  readonly order?: "newest-first" | "oldest-first"
+  /** A server that misbehaves with `page` (see {@link PageFault}). */
+  readonly pageFault?: PageFault
 }
 
-export interface Mutation {
-  /** Applied just before answering list request number `afterListRequests + 1`. */
-  readonly afterListRequests: number
-  /** Jobs added at the front (newest). */
-  readonly add?: number
-  /** Jobs removed from the front (newest). */
-  readonly remove?: number
-}
+/** A change to the dataset during a walk (see `Mutations`). */
+export type Mutation = Mutations.Mutation
+
+/**
+ * How a broken server answers `page`: "ignore-page" answers page 1 whatever
+ * is asked; `{ stuckAt: n }` answers page n for every page after n.
+ */
+export type PageFault = "ignore-page" | { readonly stuckAt: number }
 
 export interface InsideViewServer extends RunningServer {
-  /** The current dataset, newest first. */
+  /** The current dataset, in list order (newest first unless `order` says otherwise). */
   readonly jobs: ReadonlyArray<InsideViewJob>
   /** Tokens issued by the login endpoint, oldest first. */
   readonly issuedTokens: ReadonlyArray<string>
@@ -102,10 +114,12 @@ export interface InsideViewServer extends RunningServer {
   readonly listRequests: number
   /** Most list requests in the handler at once (meaningful with `handlerDelayMillis`). */
   readonly peakConcurrency: number
-  /** Adds `n` jobs at the front (newest); returns them. */
+  /** Adds `n` new (newest) jobs; returns them. */
   addJobs(n: number): ReadonlyArray<InsideViewJob>
-  /** Removes `n` jobs from the front; returns them. */
+  /** Removes the `n` newest jobs; returns them. */
   removeJobs(n: number): ReadonlyArray<InsideViewJob>
+  /** Removes the `n` oldest jobs; returns them. */
+  removeOldestJobs(n: number): ReadonlyArray<InsideViewJob>
   /** Makes every token (issued and static) invalid: the next calls get 401. */
   revokeAllTokens(): void
   /** Marks the issued tokens as expired: they get 401 from now on. */
@@ -337,22 +351,25 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
   // The filtered list per filter, kept until the jobs change: a walk asks
   // the same filter for every page, and refiltering tens of thousands of jobs
   // per request would make the simulator, not the client, the bottleneck.
+  // `jobs` is kept newest first; `listed` is the list order.
+  const oldestFirst = options.order === "oldest-first"
   let selections = new Map<string, ReadonlyArray<InsideViewJob>>()
   let selectionsOf: ReadonlyArray<InsideViewJob> | undefined
+  let listed: ReadonlyArray<InsideViewJob> = jobs
   const select = (q: ListQuery): ReadonlyArray<InsideViewJob> => {
     if (selectionsOf !== jobs) {
       selections = new Map()
       selectionsOf = jobs
+      listed = oldestFirst ? jobs.slice().reverse() : jobs
     }
-    if (q.period === undefined && q.statuses === undefined && q.types === undefined) return jobs
+    if (q.period === undefined && q.statuses === undefined && q.types === undefined) return listed
     const key = JSON.stringify([q.period, q.start, q.end, q.statuses && [...q.statuses], q.types && [...q.types]])
     const cached = selections.get(key)
     if (cached !== undefined) return cached
-    const fresh = jobs.filter((job) => matches(job, q))
+    const fresh = listed.filter((job) => matches(job, q))
     selections.set(key, fresh)
     return fresh
   }
-  const pending = [...(options.mutations ?? [])].sort((a, b) => a.afterListRequests - b.afterListRequests)
 
   // token → expiry (epoch millis; Infinity for static tokens)
   const tokens = new Map<string, number>()
@@ -361,7 +378,6 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
   const idRng = Seed.rng(Seed.derive(seed, 0x7fff_0000))
   let logins = 0
   let listRequests = 0
-  let answered = 0
   let inFlight = 0
   let peak = 0
   let added = 0
@@ -384,6 +400,17 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     jobs = jobs.slice(n)
     return removed
   }
+  const removeOldestJobs = (n: number): ReadonlyArray<InsideViewJob> => {
+    const keep = Math.max(0, jobs.length - n)
+    const removed = jobs.slice(keep)
+    jobs = jobs.slice(0, keep)
+    return removed
+  }
+  const mutate = Mutations.schedule(options.mutations, {
+    add: addJobs,
+    remove: removeJobs,
+    removeOldest: removeOldestJobs
+  })
 
   /** Counts an authenticated request; true when the account is locked out. */
   const locked = (now: number): boolean => {
@@ -461,28 +488,29 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     peak = Math.max(peak, inFlight)
     try {
       if (delay > 0) await sleep(delay)
-      while (pending.length > 0 && pending[0]!.afterListRequests <= answered) {
-        const m = pending.shift()!
-        if (m.remove !== undefined) removeJobs(m.remove)
-        if (m.add !== undefined) addJobs(m.add)
-      }
-      answered++
+      mutate()
       const q = readQuery(req.query)
       if (q === undefined) return errorResponse(asJson, 400, messages.badRequest, diagnostic)
       const selected = select(q)
-      const from = (q.page - 1) * q.resultsPerPage
+      const fault = options.pageFault
+      const served = fault === undefined
+        ? q.page
+        : fault === "ignore-page"
+        ? 1
+        : Math.min(q.page, fault.stuckAt)
+      const from = (served - 1) * q.resultsPerPage
       const page = selected.slice(from, from + q.resultsPerPage)
       const num = (n: number) => (jsonNumbers === "string" ? String(n) : n)
       if (asJson) {
         return json(200, {
           bulkJobs: page,
-          page: num(q.page),
+          page: num(served),
           resultsPerPage: num(q.resultsPerPage),
           ...(options.omitTotal === true ? {} : { totalResults: num(selected.length) })
         })
       }
       const items = page.map(jobXml).join("")
-      const paging = `<page>${q.page}</page>\n<resultsPerPage>${q.resultsPerPage}</resultsPerPage>\n` +
+      const paging = `<page>${served}</page>\n<resultsPerPage>${q.resultsPerPage}</resultsPerPage>\n` +
         (options.omitTotal === true ? "" : `<totalResults>${selected.length}</totalResults>\n`)
       return xml(
         200,
@@ -503,13 +531,14 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
   })
 
   return Object.defineProperties(server, {
-    jobs: { get: () => jobs.slice() },
+    jobs: { get: () => (oldestFirst ? jobs.slice().reverse() : jobs.slice()) },
     issuedTokens: { get: () => issued.slice() },
     logins: { get: () => logins },
     listRequests: { get: () => listRequests },
     peakConcurrency: { get: () => peak },
     addJobs: { value: addJobs },
     removeJobs: { value: removeJobs },
+    removeOldestJobs: { value: removeOldestJobs },
     revokeAllTokens: { value: () => tokens.clear() },
     expireIssuedTokens: {
       value: () => {

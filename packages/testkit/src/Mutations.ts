@@ -1,0 +1,48 @@
+/**
+ * Changes to a simulator's dataset while a client reads the listing: jobs
+ * added (the listing grows), newest or oldest jobs removed (it shrinks). Each
+ * change is tied to a list request number, so a test decides exactly which
+ * pages see the listing before and after it.
+ *
+ * Where a change lands in the listing depends on the simulator's order: a
+ * newest-first listing grows at the front (shifting every page), an
+ * oldest-first one at the end.
+ */
+
+/** One change to the dataset. */
+export interface Mutation {
+  /** Applied just before answering list request number `afterListRequests + 1` (1-based). */
+  readonly afterListRequests: number
+  /** Jobs added as the newest. */
+  readonly add?: number
+  /** Newest jobs removed. */
+  readonly remove?: number
+  /** Oldest jobs removed. */
+  readonly removeOldest?: number
+}
+
+/** What a simulator offers to apply mutations. */
+export interface Target {
+  readonly add: (n: number) => void
+  readonly remove: (n: number) => void
+  readonly removeOldest: (n: number) => void
+}
+
+/**
+ * A schedule of mutations: call the result before answering each list
+ * request; it applies those due (removals first, then additions) and counts
+ * the request.
+ */
+export const schedule = (mutations: ReadonlyArray<Mutation> | undefined, target: Target): () => void => {
+  const pending = [...(mutations ?? [])].sort((a, b) => a.afterListRequests - b.afterListRequests)
+  let answered = 0
+  return () => {
+    while (pending.length > 0 && pending[0]!.afterListRequests <= answered) {
+      const m = pending.shift()!
+      if (m.remove !== undefined) target.remove(m.remove)
+      if (m.removeOldest !== undefined) target.removeOldest(m.removeOldest)
+      if (m.add !== undefined) target.add(m.add)
+    }
+    answered++
+  }
+}
