@@ -33,11 +33,11 @@ import {
  * The bounds stated in core's Paginate docs, for `Stream.take(n)` over pages of `p`:
  * cursor pagination (GreenArrow page tokens, ICWS fromJobId) sends at most
  * ⌈n/p⌉ + 1 + readAhead requests (readAhead = 1); numbered pagination
- * (InsideView) at most ⌈n/p⌉ + concurrency.
+ * (InsideView) at most ⌈n/p⌉ + concurrency − 1.
  */
 const bound = {
   cursor: (n: number, p: number, readAhead = 1) => Math.ceil(n / p) + 1 + readAhead,
-  numbered: (n: number, p: number, concurrency: number) => Math.ceil(n / p) + concurrency
+  numbered: (n: number, p: number, concurrency: number) => Math.ceil(n / p) + concurrency - 1
 }
 
 describe("Stream.take(n) sends a bounded number of requests", () => {
