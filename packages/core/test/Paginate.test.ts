@@ -51,6 +51,9 @@ const setup = (sim: GenericSimulator.GenericOptions) =>
     return { server, numbered, cursor }
   })
 
+const where = () => ({ provider: "test", operation: "list", method: "GET", url: "http://test/list" })
+const idsOf = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `j${from + i}`)
+
 const ids = <E>(stream: Stream.Stream<{ readonly id: string }, E>) =>
   Effect.map(Stream.runCollect(stream), (c) => Chunk.toReadonlyArray(c).map((j) => j.id))
 
@@ -146,7 +149,7 @@ describe("Paginate.cursor", () => {
       const fetched = yield* Ref.make(0)
       const stream = Paginate.cursor({
         key: String,
-        where: () => ({ provider: "t", operation: "list", method: "GET", url: "http://t/list" }),
+        where,
         fetch: (at: number | undefined) =>
           Ref.update(fetched, (n) => n + 1).pipe(Effect.as({ items: [at ?? 0], next: (at ?? 0) + 1 }))
       })
@@ -170,5 +173,47 @@ describe("Paginate.cursor", () => {
         Paginate.dedupeRecent(Stream.make("a", "b", "a", "c", "d", "e", "a"), (s) => s, 3)
       )
       expect(Chunk.toReadonlyArray(out)).toEqual(["a", "b", "c", "d", "e", "a"])
+    }))
+})
+
+describe("Paginate: ending the stream interrupts the page requests in flight", () => {
+  /** Pages 1..`answered` answer at once; later pages never do, and count their interruptions. */
+  const slowAfter = (answered: number) => {
+    const state = { started: 0, interrupted: 0 }
+    const fetch = (page: number) =>
+      page <= answered
+        ? Effect.succeed({ items: idsOf((page - 1) * 10, page * 10), total: 1000 })
+        : Effect.sync(() => state.started++).pipe(
+          Effect.zipRight(Effect.never),
+          Effect.onInterrupt(() => Effect.sync(() => state.interrupted++))
+        )
+    return { state, fetch }
+  }
+
+  it.effect("numbered: take(n) at concurrency 4 leaves no page request running", () =>
+    Effect.gen(function*() {
+      const { fetch, state } = slowAfter(2)
+      const stream = Paginate.numbered({ fetch, key: (id: string) => id, where, pageSize: 10, concurrency: 4 })
+      const out = yield* Stream.runCollect(Stream.take(stream, 15))
+      expect(Chunk.toReadonlyArray(out)).toEqual(idsOf(0, 15))
+      // Pages 3 … 5 were in flight (2 + 4 − 1 = 5 started in all); each was interrupted before the stream returned.
+      expect(state.started).toBe(3)
+      expect(state.interrupted).toBe(3)
+    }))
+
+  it.effect("cursor: the page read ahead is interrupted when the consumer stops", () =>
+    Effect.gen(function*() {
+      const state = { started: 0, interrupted: 0 }
+      const fetch = (at: number | undefined) =>
+        (at ?? 0) < 2
+          ? Effect.succeed({ items: idsOf((at ?? 0) * 10, (at ?? 0) * 10 + 10), next: (at ?? 0) + 1 })
+          : Effect.sync(() => state.started++).pipe(
+            Effect.zipRight(Effect.never),
+            Effect.onInterrupt(() => Effect.sync(() => state.interrupted++))
+          )
+      const stream = Paginate.cursor({ fetch, key: (id: string) => id, where })
+      const out = yield* Stream.runCollect(Stream.take(stream, 20))
+      expect(Chunk.toReadonlyArray(out)).toEqual(idsOf(0, 20))
+      expect(state).toEqual({ started: 1, interrupted: 1 })
     }))
 })

@@ -131,11 +131,11 @@ const decodeIcws = <A, I>(schema: Schema.Schema<A, I, never>) => {
 }
 
 const decodeJobs = decodeIcws(IcwsJob.Jobs)
+const decodeRecord = decodeIcws(IcwsJob.JobRecord)
+const decodeJobResponse = decodeIcws(IcwsJob.JobResponse)
 
 /** The list path as errors show it ("-" in place of the session id, which the transport redacts anyway). */
 const listPathForErrors = "/icws/-/data-extractor/jobs"
-const decodeRecord = decodeIcws(IcwsJob.JobRecord)
-const decodeJobResponse = decodeIcws(IcwsJob.JobResponse)
 
 const decodeStatus = (raw: HttpTransport.RawResponse, where: ApiError.Where) =>
   Effect.flatMap(decodeRecord(raw, where), (record) =>
