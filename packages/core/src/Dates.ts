@@ -170,6 +170,13 @@ export const DateText = (options: IsoOptions): Schema.Schema<string> =>
     Schema.filter((text) => {
       const checked = checkIsoDateTime(text, options)
       return Either.isRight(checked) ? true : `${JSON.stringify(shorten(text))} ${checked.left}`
+    }, {
+      identifier: "DateText",
+      // Random strings are almost never dates: generate real ones (for property tests).
+      arbitrary: () => (fc) =>
+        fc.date({ min: new Date(Date.UTC(1970, 0, 1)), max: new Date(Date.UTC(2099, 11, 31)), noInvalidDate: true }).map(
+          (d) => options.dateOnly === true ? d.toISOString().slice(0, 10) : d.toISOString()
+        )
     })
   )
 
