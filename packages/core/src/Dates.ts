@@ -152,11 +152,7 @@ export const checkUnixSeconds = (value: number | string): Either.Either<Date, st
   if (!Number.isFinite(n)) return Either.left("is not a UNIX time in whole seconds")
   if (!Number.isInteger(n)) return Either.left("is not a whole number of seconds")
   if (n < 0) return Either.left("is before 1970-01-01T00:00:00Z")
-  if (n > maxUnixSeconds) {
-    return Either.left(
-      n > maxUnixSeconds * 10 ? "is too large for seconds since 1970 (is it in milliseconds?)" : "is after the year 9999"
-    )
-  }
+  if (n > maxUnixSeconds) return Either.left("is after the year 9999 as seconds since 1970 (is it in milliseconds?)")
   return Either.right(new Date(n * 1000))
 }
 
