@@ -8,7 +8,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { AllJobs, ApiError, HttpTransport, Job, Paginate, Validation } from "@jobstream/core"
+import { AllJobs, ApiError, ClientOptions as ClientOptionChecks, HttpTransport, Job, Paginate, Validation } from "@jobstream/core"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -315,7 +315,11 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
  */
 export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
-    const pageSize = yield* OptionChecks.resolveClient(options, defaultPageSize)
+    // Both sets of options at once, so every problem is reported together.
+    const { pageSize } = yield* ClientOptionChecks.all({
+      session: OptionChecks.resolveSession(options, IcwsSession.defaults),
+      pageSize: OptionChecks.resolveClient(options, defaultPageSize)
+    })
     const session = yield* IcwsSession.make(options)
     return fromSession(session, { pageSize })
   })
