@@ -86,7 +86,7 @@ export interface DurationRule {
 /** A finite `Duration` input greater than zero (or zero, with `allowZero`). */
 export const duration = (value: unknown, path: Path, rule: DurationRule = {}): Check<Duration.Duration> => {
   const shown = Duration.isDuration(value) ? `Duration ${Duration.format(value)}` : Validation.quote(value)
-  if (typeof value === "number" && (Number.isNaN(value) || value < 0)) {
+  if ((typeof value === "number" && (Number.isNaN(value) || value < 0)) || (typeof value === "string" && /^\s*-/.test(value))) {
     return Either.left(invalid(path, `${shown} is not a duration of zero or more`))
   }
   const decoded = Duration.decodeUnknown(value)
