@@ -30,6 +30,11 @@ export type Progress = typeof Progress.Type
  */
 export const Job = Schema.Struct({
   provider: Schema.String,
+  /**
+   * The provider's job id, always as text: ICWS and InsideView ids are
+   * strings, GreenArrow's numeric ids are written in decimal ("42"). The
+   * provider's own record in `raw` keeps the wire type.
+   */
   id: Schema.String,
   name: Schema.NullOr(Schema.String),
   type: Schema.NullOr(Schema.String),

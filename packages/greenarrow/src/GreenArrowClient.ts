@@ -229,6 +229,9 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
 export const layer = (options: Options): Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(GreenArrowClient, make(options))
 
+/** Defaults of the optional settings, spelled out. */
+export const defaults = OptionChecks.defaults
+
 /** The environment variables {@link layerConfig} reads. */
 export const variables = OptionChecks.variables
 

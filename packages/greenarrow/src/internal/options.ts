@@ -17,6 +17,14 @@ import * as Redacted from "effect/Redacted"
 import type { Auth, Options } from "../GreenArrowClient.js"
 import { type ArrayEncoding, maxPerPage } from "../GreenArrowQuery.js"
 
+/** Defaults of the optional settings. */
+export const defaults = {
+  perPage: maxPerPage,
+  pagination: "token",
+  concurrency: 4,
+  arrayEncoding: "brackets"
+} as const
+
 /** Most pages in flight at once in "pages" mode. */
 export const maxConcurrency = 64
 
@@ -102,10 +110,14 @@ export const resolve = (options: Options): ClientOptions.Check<Resolved> => {
       (url) => url.replace(/\/ga\/api\/v2$/i, "")
     ),
     authorization: checkAuth(o.auth),
-    perPage: ClientOptions.integer(o.perPage ?? maxPerPage, ["perPage"], { min: 1, max: maxPerPage }),
-    pagination: ClientOptions.literal(o.pagination ?? "token", ["pagination"], ["token", "pages"]),
-    concurrency: ClientOptions.integer(o.concurrency ?? 4, ["concurrency"], { min: 1, max: maxConcurrency }),
-    arrayEncoding: ClientOptions.literal(o.arrayEncoding ?? "brackets", ["arrayEncoding"], ["brackets", "repeat", "comma"]),
+    perPage: ClientOptions.integer(o.perPage ?? defaults.perPage, ["perPage"], { min: 1, max: maxPerPage }),
+    pagination: ClientOptions.literal(o.pagination ?? defaults.pagination, ["pagination"], ["token", "pages"]),
+    concurrency: ClientOptions.integer(o.concurrency ?? defaults.concurrency, ["concurrency"], { min: 1, max: maxConcurrency }),
+    arrayEncoding: ClientOptions.literal(o.arrayEncoding ?? defaults.arrayEncoding, ["arrayEncoding"], [
+      "brackets",
+      "repeat",
+      "comma"
+    ]),
     retryPolicy: ClientOptions.optional(o.retryPolicy, (v) =>
       typeof v === "object" && v !== null
         ? Either.right(v as RetryPolicy.RetryPolicy)
