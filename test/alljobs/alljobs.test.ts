@@ -47,7 +47,9 @@ const setup = (options: SimOptions = {}) =>
           retryPolicy: RetryPolicy.none
         })
       ]),
-      Layer.provide(FetchHttpClient.layer)
+      Layer.provide(FetchHttpClient.layer),
+      // The options are valid: a ConfigError here is a bug in the test.
+      Layer.orDie
     )
     return { insideView, greenArrow, icws, layer }
   })

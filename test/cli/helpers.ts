@@ -2,7 +2,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { IcwsClient } from "@jobstream/icws"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -16,8 +16,8 @@ export interface Result {
 }
 
 export interface RunOptions {
-  /** Called with each stdout chunk as it arrives. */
-  readonly onStdout?: (chunk: string) => void
+  /** Called with each stdout chunk as it arrives (and the process, e.g. to signal it). */
+  readonly onStdout?: (chunk: string, child: ChildProcess) => void
   readonly timeoutMillis?: number
 }
 
@@ -43,7 +43,7 @@ export const runCli = (args: ReadonlyArray<string>, env: Record<string, string>,
     child.stderr.setEncoding("utf8")
     child.stdout.on("data", (chunk: string) => {
       stdout += chunk
-      options.onStdout?.(chunk)
+      options.onStdout?.(chunk, child)
     })
     child.stderr.on("data", (chunk: string) => (stderr += chunk))
     const timer = setTimeout(() => {

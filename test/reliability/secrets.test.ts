@@ -121,7 +121,7 @@ const InsideViewClientWithSecret = (sim: { readonly url: string }, secret: strin
     authBaseUrl: sim.url,
     auth: InsideViewClient.Auth.credentials(insideView.clientId, Redacted.make(secret)),
     retryPolicy: RetryPolicy.none
-  })
+  }).pipe(Effect.orDie)
 
 /** GreenArrow: succeeding and failing calls; the secrets they involve. */
 const greenArrowScenario = Effect.gen(function*() {
@@ -131,7 +131,7 @@ const greenArrowScenario = Effect.gen(function*() {
       const wrongKey = "0000wrong-api-key-ffff"
       const wrongEncoded = Buffer.from(`1:${wrongKey}`).toString("base64")
       const make = (auth: GreenArrowClient.Auth, timeout: Duration.DurationInput = "2 seconds") =>
-        GreenArrowClient.make({ baseUrl: sim.url, auth, retryPolicy: RetryPolicy.immediate(1), perPage: 25, timeout })
+        GreenArrowClient.make({ baseUrl: sim.url, auth, retryPolicy: RetryPolicy.immediate(1), perPage: 25, timeout }).pipe(Effect.orDie)
       const key: GreenArrowClient.Auth = {
         _tag: "Key",
         organizationId: greenArrowKey.organizationId,
@@ -216,7 +216,7 @@ const icwsScenario = Effect.gen(function*() {
               user: icws.user,
               password: Redacted.make(wrongPassword),
               retryPolicy: RetryPolicy.none
-            })
+            }).pipe(Effect.orDie)
             yield* attempt(errors, Stream.runDrain(client.jobs()))
           }))
         })

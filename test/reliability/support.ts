@@ -109,7 +109,7 @@ export const insideViewClient = (server: Server.RunningServer, knobs: Knobs) =>
     resultsPerPage: knobs.pageSize ?? 50,
     concurrency: knobs.concurrency ?? 4,
     format: knobs.format ?? "json"
-  })
+  }).pipe(Effect.orDie) // valid options are a precondition of these tests
 
 export const greenArrowClient = (server: Server.RunningServer, knobs: Knobs) =>
   GreenArrowClient.make({
@@ -118,7 +118,7 @@ export const greenArrowClient = (server: Server.RunningServer, knobs: Knobs) =>
     retryPolicy: knobs.retryPolicy,
     timeout: knobs.timeout ?? "10 seconds",
     perPage: knobs.pageSize ?? 100
-  })
+  }).pipe(Effect.orDie) // valid options are a precondition of these tests
 
 export const icwsClient = (server: Server.RunningServer, knobs: Knobs) =>
   IcwsClient.make({
@@ -128,7 +128,7 @@ export const icwsClient = (server: Server.RunningServer, knobs: Knobs) =>
     retryPolicy: knobs.retryPolicy,
     timeout: knobs.timeout ?? "10 seconds",
     pageSize: knobs.pageSize ?? 10
-  })
+  }).pipe(Effect.orDie) // valid options are a precondition of these tests
 
 const scoped = <C, A>(
   make: Effect.Effect<C, never, HttpClient.HttpClient | Scope.Scope>,

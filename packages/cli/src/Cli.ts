@@ -11,19 +11,20 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { AllJobs, Job } from "@jobstream/core"
+import { AllJobs, ClientOptions, Job } from "@jobstream/core"
 import { IcwsJob } from "@jobstream/icws"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { CliExit, describe, ExitCode, mask, oneLine, UsageError } from "./Errors.js"
+import { CliExit, describe, ExitCode, oneLine, redact, UsageError } from "./Errors.js"
 import * as Format from "./Format.js"
 import { Output } from "./Output.js"
 import * as Providers from "./Providers.js"
@@ -44,7 +45,7 @@ const connection = {
   greenarrowUrl: url("greenarrow-url", "GreenArrow Studio base URL; GREENARROW_BASE_URL"),
   icwsUrl: url("icws-url", "ICWS server base URL, e.g. http://cic1:8018; ICWS_BASE_URL"),
   retries: Options.integer("retries").pipe(
-    Options.withDescription("Retries of transient failures (429 with Retry-After, 5xx, network) per request; default 4"),
+    Options.withDescription("Retries of transient failures (429 with Retry-After, 5xx, network) per request, 0..100; default 4"),
     Options.optional
   )
 }
@@ -57,28 +58,43 @@ interface ConnectionArgs {
   readonly retries: Option.Option<number>
 }
 
+/** Most retries `--retries` accepts. */
+export const maxRetries = 100
+
+/**
+ * The flags, checked: each URL as the clients check base URLs (http or https,
+ * no user info, no query or fragment), `--retries` in 0..100. A problem is a
+ * `UsageError` naming the flag (exit 2); a URL's credentials are never quoted.
+ */
 const settingsOf = (args: ConnectionArgs): Effect.Effect<Providers.Settings, UsageError> => {
-  const retries = Option.getOrUndefined(args.retries)
-  if (retries !== undefined && retries < 0) {
-    return Effect.fail(new UsageError({ message: `--retries must be 0 or more, got ${retries}` }))
-  }
-  return Effect.succeed({
-    insideviewUrl: Option.getOrUndefined(args.insideviewUrl),
-    insideviewAuthUrl: Option.getOrUndefined(args.insideviewAuthUrl),
-    greenarrowUrl: Option.getOrUndefined(args.greenarrowUrl),
-    icwsUrl: Option.getOrUndefined(args.icwsUrl),
-    retries
+  const checked = ClientOptions.all({
+    insideviewUrl: urlFlag("--insideview-url", args.insideviewUrl),
+    insideviewAuthUrl: urlFlag("--insideview-auth-url", args.insideviewAuthUrl),
+    greenarrowUrl: urlFlag("--greenarrow-url", args.greenarrowUrl),
+    icwsUrl: urlFlag("--icws-url", args.icwsUrl),
+    retries: ClientOptions.optional(Option.getOrUndefined(args.retries), (n) =>
+      ClientOptions.integer(n, ["--retries"], { min: 0, max: maxRetries }))
+  })
+  return Either.match(checked, {
+    onLeft: (error) => Effect.fail(new UsageError({ message: ClientOptions.format(error) })),
+    onRight: (settings) => Effect.succeed(settings)
   })
 }
 
-/** Parses "500ms", "2s", "1.5m", "1h" (a bare number is seconds). */
+const urlFlag = (flag: string, value: Option.Option<string>) =>
+  Option.match(value, {
+    onNone: () => Either.right(undefined),
+    onSome: (url) => ClientOptions.baseUrl(url, [flag])
+  })
+
+/** Parses "500ms", "2s", "1.5m", "1h" (a bare number is seconds); zero and less are refused. */
 export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text)
   if (m === null) return Option.none()
   const n = Number(m[1])
   const unit = m[2] ?? "s"
   const millis = unit === "ms" ? n : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n * 3_600_000
-  return Option.some(Duration.millis(millis))
+  return millis > 0 && Number.isFinite(millis) ? Option.some(Duration.millis(millis)) : Option.none()
 }
 
 const durationOption = (name: string) =>
@@ -86,7 +102,11 @@ const durationOption = (name: string) =>
     Options.mapEffect((text) =>
       Option.match(parseDuration(text), {
         onNone: () =>
-          Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--${name}: expected a duration like 500ms, 2s or 5m, got "${text}"`))),
+          Effect.fail(
+            ValidationError.invalidValue(
+              HelpDoc.p(`--${name}: expected a duration above zero like 500ms, 2s or 5m, got "${oneLine(text).slice(0, 40)}"`)
+            )
+          ),
         onSome: Effect.succeed
       })
     )
@@ -103,17 +123,35 @@ const idArg = Args.text({ name: "id" }).pipe(Args.withDescription("The provider'
 // ---------------------------------------------------------------------------
 // Output helpers
 
+/**
+ * The secret values the CLI knows of: every secret variable that is set
+ * (trimmed too, since a client may trim), read through the `ConfigProvider`
+ * like the clients read them.
+ */
 const secrets: Effect.Effect<ReadonlyArray<string>> = Effect.forEach(
   Providers.secretVariables,
   (name) => Config.option(Config.string(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
-).pipe(Effect.map((values) => values.flatMap((v) => (Option.isSome(v) ? [v.value] : []))))
+).pipe(Effect.map((values) => values.flatMap((v) => (Option.isSome(v) ? [v.value, v.value.trim()] : []))))
 
 /** Prints `jobstream: <message>` on one stderr line, with any secret masked. */
 export const errorLine = (message: string): Effect.Effect<void> =>
   Effect.gen(function*() {
     const output = yield* Output
     const hidden = yield* secrets
-    yield* output.err(`jobstream: ${mask(oneLine(message), hidden)}\n`)
+    yield* output.err(`jobstream: ${redact(oneLine(message), hidden)}\n`)
+  })
+
+/**
+ * The logger of `JOBSTREAM_LOG_LEVEL`: logfmt lines on stderr, each passed
+ * through `redact` (the secret values of the environment, and every shape
+ * that carries a token, session id, CSRF token, cookie or password), at every
+ * level, `debug` included.
+ */
+export const maskingLogger = (hidden: ReadonlyArray<string>, write: (line: string) => void = (line) => {
+  process.stderr.write(line)
+}): Logger.Logger<unknown, void> =>
+  Logger.make((options) => {
+    write(`${redact(Logger.logfmtLogger.log(options), hidden)}\n`)
   })
 
 const out = (text: string) => Effect.flatMap(Output, (o) => o.out(text))
@@ -351,9 +389,6 @@ const logLevel = Config.logLevel("JOBSTREAM_LOG_LEVEL").pipe(
   Effect.orElseSucceed(() => LogLevel.None)
 )
 
-const stderrLogger = Logger.make((options) => {
-  process.stderr.write(`${Logger.logfmtLogger.log(options)}\n`)
-})
 
 /**
  * Runs the CLI on `argv` (as `process.argv`: node, script, arguments…) and
@@ -364,6 +399,7 @@ const stderrLogger = Logger.make((options) => {
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
   Effect.gen(function*() {
     const level = yield* logLevel
+    const hidden = yield* secrets
     // @effect/cli prints parse errors as multi-line help text through Console.error;
     // we print our own single line instead.
     const console = yield* Effect.console
@@ -386,7 +422,7 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, C
           return ExitCode.internal
         })
       ),
-      Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger)),
+      Effect.provide(Logger.replace(Logger.defaultLogger, maskingLogger(hidden))),
       Logger.withMinimumLogLevel(level)
     )
   })

@@ -3,7 +3,8 @@
  * exit code.
  *
  * Exit codes: 0 success; 1 an API error (or `--keep-going` with failed
- * providers); 2 usage or configuration; 3 `watch`: the job ended failed or
+ * providers); 2 usage or configuration (a bad flag, a missing, empty or
+ * malformed variable: one line naming it); 3 `watch`: the job ended failed or
  * canceled; 4 `watch`: gave up (`--timeout`) before the job ended;
  * 70 an unexpected internal error; 130 interrupted.
  *
@@ -11,7 +12,7 @@
  */
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
-import { ApiError } from "@jobstream/core"
+import { ApiError, ClientOptions } from "@jobstream/core"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 
@@ -42,6 +43,32 @@ export const oneLine = (text: string): string => text.replace(ansi, "").replace(
 export const mask = (text: string, secrets: ReadonlyArray<string>): string =>
   secrets.filter((s) => s.length >= 4).reduce((acc, s) => acc.split(s).join("<redacted>"), text)
 
+/**
+ * Shapes that carry a credential whatever its value, for values the CLI
+ * cannot know in advance (a token or session id the server issued): the
+ * session id in ICWS paths, `Authorization`/`Cookie`/CSRF header values,
+ * and token, secret, password, session and cookie fields in query strings,
+ * JSON or XML.
+ */
+const secretShapes: ReadonlyArray<readonly [RegExp, string]> = [
+  // /icws/{sessionId}/… (the login path /icws/connection has none)
+  [/(\/icws\/)(?!connection\b)(?!<redacted>)[^/\s?#"']+(\/)/gi, "$1<redacted>$2"],
+  // key=value (query strings, logfmt)
+  [/\b(accessToken|clientSecret|client_secret|password|csrfToken|sessionId|apiKey|api_key|token)=(?!<redacted>)[^&\s"]+/gi, "$1=<redacted>"],
+  // header lines and logfmt/JSON pairs naming a secret header
+  [/\b(authorization|proxy-authorization|cookie|set-cookie|accesstoken|inin-icws-csrf-token|inin-icws-session-id)(\s*[:=]\s*"?)(?!<redacted>)[^"\r\n]+/gi, "$1$2<redacted>"],
+  // "key": "value" (JSON, also with its quotes escaped inside a logfmt value)
+  [/(\\?"(?:accessToken|clientSecret|password|csrfToken|sessionId|apiKey|token)\\?"\s*:\s*\\?")(?!<redacted>)[^"\\]*(\\?")/gi, "$1<redacted>$2"],
+  // <key>value</key> (XML)
+  [/(<(accessToken|clientSecret|password|csrfToken|sessionId)>)(?!<redacted>)[^<]*(<\/\2>)/gi, "$1<redacted>$3"],
+  // Basic / Bearer credentials anywhere
+  [/\b(Basic|Bearer)\s+(?!<redacted>)[A-Za-z0-9+/=._~-]{8,}/g, "$1 <redacted>"]
+]
+
+/** Masks the given secret values, then every {@link secretShapes} match. */
+export const redact = (text: string, secrets: ReadonlyArray<string>): string =>
+  secretShapes.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), mask(text, secrets))
+
 /** A hint appended to some API errors. */
 const hint = (error: ApiError.ApiError): string => {
   switch (error._tag) {
@@ -60,7 +87,9 @@ export const describe = (error: unknown): { readonly message: string | undefined
   if (ApiError.isApiError(error)) return { message: `${error.message}${hint(error)}`, code: ExitCode.apiError }
   if (error instanceof UsageError) return { message: error.message, code: ExitCode.usage }
   if (error instanceof CliExit) return { message: error.message === "" ? undefined : error.message, code: error.code }
-  if (ConfigError.isConfigError(error)) return { message: `configuration: ${String(error)}`, code: ExitCode.usage }
+  if (ConfigError.isConfigError(error)) {
+    return { message: `configuration: ${ClientOptions.format(error)}`, code: ExitCode.usage }
+  }
   if (ValidationError.isValidationError(error)) {
     if (ValidationError.isHelpRequested(error)) return { message: undefined, code: ExitCode.ok }
     const text = HelpDoc.toAnsiText(error.error)

@@ -12,7 +12,7 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { type AllJobs, type ApiError, type Job, RetryPolicy } from "@jobstream/core"
 import { GreenArrowClient, GreenArrowJob } from "@jobstream/greenarrow"
-import { IcwsClient } from "@jobstream/icws"
+import { IcwsClient, IcwsSession } from "@jobstream/icws"
 import { BulkJob, InsideViewClient } from "@jobstream/insideview"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -36,17 +36,11 @@ export interface Settings {
   readonly retries?: number | undefined
 }
 
-/** Every variable a provider reads (for "is it mentioned at all"). */
+/** Every variable a provider reads (for "is it mentioned at all"), as the clients export them. */
 export const variables: Readonly<Record<Name, ReadonlyArray<string>>> = {
-  insideview: [
-    "INSIDEVIEW_ACCESS_TOKEN",
-    "INSIDEVIEW_CLIENT_ID",
-    "INSIDEVIEW_CLIENT_SECRET",
-    "INSIDEVIEW_BASE_URL",
-    "INSIDEVIEW_AUTH_BASE_URL"
-  ],
-  greenarrow: ["GREENARROW_BASE_URL", "GREENARROW_API_KEY", "GREENARROW_ORGANIZATION_ID"],
-  icws: ["ICWS_BASE_URL", "ICWS_USER", "ICWS_PASSWORD"]
+  insideview: Object.values(InsideViewClient.variables),
+  greenarrow: Object.values(GreenArrowClient.variables),
+  icws: Object.values(IcwsSession.variables)
 }
 
 /** The variables holding secrets (never printed; masked in any message as a last resort). */
@@ -60,13 +54,18 @@ export const secretVariables: ReadonlyArray<string> = [
 /** What is required, in words, for the "not configured" message. */
 export const requirement: Readonly<Record<Name, string>> = {
   insideview: "INSIDEVIEW_ACCESS_TOKEN, or INSIDEVIEW_CLIENT_ID and INSIDEVIEW_CLIENT_SECRET",
-  greenarrow: "GREENARROW_BASE_URL and GREENARROW_API_KEY",
+  greenarrow: "GREENARROW_BASE_URL and GREENARROW_API_KEY (and GREENARROW_ORGANIZATION_ID for a plain key)",
   icws: "ICWS_BASE_URL, ICWS_USER and ICWS_PASSWORD"
 }
 
+/**
+ * Whether a variable is set at all. An empty or blank value counts as set: the
+ * client's `layerConfig` then reports it precisely ("INSIDEVIEW_ACCESS_TOKEN:
+ * must not be empty") instead of calling it missing.
+ */
 const present = (name: string): Effect.Effect<boolean> =>
   Config.option(Config.string(name)).pipe(
-    Effect.map((value) => Option.isSome(value) && value.value.trim() !== ""),
+    Effect.map(Option.isSome),
     Effect.orElseSucceed(() => false)
   )
 

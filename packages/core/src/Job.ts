@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as Dates from "./Dates.js"
 
 /** Normalized lifecycle status. */
 export const Status = Schema.Literal("pending", "running", "paused", "succeeded", "failed", "canceled", "unknown")
@@ -29,6 +30,11 @@ export type Progress = typeof Progress.Type
  */
 export const Job = Schema.Struct({
   provider: Schema.String,
+  /**
+   * The provider's job id, always as text: ICWS and InsideView ids are
+   * strings, GreenArrow's numeric ids are written in decimal ("42"). The
+   * provider's own record in `raw` keeps the wire type.
+   */
   id: Schema.String,
   name: Schema.NullOr(Schema.String),
   type: Schema.NullOr(Schema.String),
@@ -81,11 +87,14 @@ export const toJson = (job: Job): JobJson => ({
 })
 
 /**
- * Parses a timestamp; undefined for null, empty or unparseable input (a bad
- * date in a record never fails the stream: the raw value is still in `raw`).
+ * Parses a date from a provider record: a calendar date `YYYY-MM-DD` (midnight
+ * UTC) or an ISO 8601 date-time (read as UTC when it has no zone). Null for
+ * null, empty or unreadable input, and for impossible dates such as
+ * `2014-02-30` (which `Date.parse` would roll over to March 2nd). Providers
+ * reject such dates when they decode a record; this is for mapping values
+ * already checked.
  */
 export const parseDate = (value: string | null | undefined): Date | null => {
-  if (value === null || value === undefined || value === "") return null
-  const ms = Date.parse(value)
-  return Number.isNaN(ms) ? null : new Date(ms)
+  if (value === null || value === undefined || value.trim() === "") return null
+  return Dates.parseIsoDateTime(value, { zone: "utc-if-absent", dateOnly: true }) ?? null
 }

@@ -5,9 +5,12 @@
  */
 export * as AllJobs from "./AllJobs.js"
 export * as ApiError from "./ApiError.js"
+export * as ClientOptions from "./ClientOptions.js"
+export * as Dates from "./Dates.js"
 export * as HttpTransport from "./HttpTransport.js"
 export * as Job from "./Job.js"
 export * as Paginate from "./Paginate.js"
 export * as RetryPolicy from "./RetryPolicy.js"
 export * as Session from "./Session.js"
+export * as Validation from "./Validation.js"
 export * as XmlCodec from "./XmlCodec.js"

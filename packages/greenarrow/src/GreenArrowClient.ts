@@ -14,16 +14,14 @@
  *
  * @since 0.1.0
  */
-import { AllJobs, ApiError, HttpTransport, Job, Paginate } from "@jobstream/core"
+import { AllJobs, ApiError, ClientOptions, HttpTransport, Job, Paginate, Validation } from "@jobstream/core"
 import type * as RetryPolicy from "@jobstream/core/RetryPolicy"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -34,7 +32,8 @@ import { decodePage, mapError, readErrorBody } from "./GreenArrowEnvelope.js"
 import type { GreenArrowJob } from "./GreenArrowJob.js"
 import { provider, toJob } from "./GreenArrowJob.js"
 import type { ArrayEncoding, JobsQuery, Resolved, Scope } from "./GreenArrowQuery.js"
-import { checkPerPage, maxPerPage, resolve } from "./GreenArrowQuery.js"
+import { resolve } from "./GreenArrowQuery.js"
+import * as OptionChecks from "./internal/options.js"
 
 /** Credentials. */
 export type Auth =
@@ -71,6 +70,8 @@ export interface Options {
   readonly deadline?: Duration.DurationInput
   /** Largest response body accepted, in bytes (a typed DecodeError beyond it). Default 32 MiB. */
   readonly maxBodyBytes?: number
+  /** Last chance to adjust the underlying HttpClient (proxies, extra headers, …). */
+  readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
 }
 
 /** Where a page starts: the first page, a page token, or a page number. */
@@ -101,93 +102,57 @@ export interface Service {
 /** The client tag. */
 export class GreenArrowClient extends Context.Tag("@jobstream/greenarrow/GreenArrowClient")<GreenArrowClient, Service>() {}
 
-/** Builds the `Authorization` value; only called while building a request. */
-const authorization = (auth: Auth): Either.Either<string, string> => {
-  switch (auth._tag) {
-    case "Key": {
-      const org = String(auth.organizationId).trim()
-      if (org === "" || org.includes(":")) {
-        return Either.left("auth.organizationId must be non-empty and must not contain \":\"")
-      }
-      const key = Redacted.value(auth.apiKey)
-      if (key === "") return Either.left("auth.apiKey must not be empty")
-      return Either.right(`Basic ${Encoding.encodeBase64(`${org}:${key}`)}`)
-    }
-    case "Encoded": {
-      const encoded = Redacted.value(auth.encoded).trim().replace(/^basic\s+/i, "")
-      if (encoded === "") return Either.left("auth.encoded must not be empty")
-      if (/\s/.test(encoded)) return Either.left("auth.encoded must not contain whitespace")
-      return Either.right(`Basic ${encoded}`)
-    }
-  }
-}
-
-/** Problems with the options themselves, reported by every call (make cannot fail). */
-const optionsIssue = (options: Options): string | undefined => {
-  const perPage = checkPerPage(options.perPage ?? maxPerPage)
-  if (perPage !== undefined) return perPage
-  const concurrency = options.concurrency ?? 4
-  if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
-    return `concurrency must be a positive integer, got ${concurrency}`
-  }
-  if (options.maxPages !== undefined && !(Number.isInteger(options.maxPages) && options.maxPages >= 1)) {
-    return `maxPages must be a positive integer, got ${options.maxPages}`
-  }
-  const pagination = options.pagination ?? "token"
-  if (pagination !== "token" && pagination !== "pages") return `pagination must be "token" or "pages"`
-  const encoding = options.arrayEncoding ?? "brackets"
-  if (encoding !== "brackets" && encoding !== "repeat" && encoding !== "comma") {
-    return `arrayEncoding must be "brackets", "repeat" or "comma"`
-  }
-  const auth = authorization(options.auth)
-  return Either.isLeft(auth) ? auth.left : undefined
-}
-
-/** Builds the client over the `HttpClient` in context. */
-export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
+/**
+ * Builds the client over the `HttpClient` in context. Every option is checked
+ * first: a bad one (a base URL that is not plain http(s), an empty key, an
+ * encoded key that is not base64 of "<organization id>:<key>", `perPage`
+ * outside 1..2000, a zero timeout, …) fails with a `ConfigError` naming the
+ * option, and nothing is sent.
+ */
+export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const baseUrl = options.baseUrl.trim().replace(/\/+$/, "").replace(/\/ga\/api\/v2$/i, "")
+    const settings = yield* OptionChecks.resolve(options)
     const transport = yield* HttpTransport.make({
       provider,
-      baseUrl,
+      baseUrl: settings.baseUrl,
       readErrorBody,
       mapError,
       secretHeaders: ["authorization"],
-      ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
-      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
-      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {})
+      ...(settings.retryPolicy !== undefined ? { retryPolicy: settings.retryPolicy } : {}),
+      ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
+      ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
+      ...(settings.maxBodyBytes !== undefined ? { maxBodyBytes: settings.maxBodyBytes } : {}),
+      ...(settings.transformClient !== undefined ? { transformClient: settings.transformClient } : {})
     })
-    const pagination = options.pagination ?? "token"
-    const concurrency = options.concurrency ?? 4
-    const maxPages = options.maxPages ?? Paginate.defaultMaxPages
-    const defaults = { perPage: options.perPage ?? maxPerPage, arrayEncoding: options.arrayEncoding ?? "brackets" }
-    const setupIssue = optionsIssue(options)
+    const pagination = settings.pagination
+    const concurrency = settings.concurrency
+    const defaults = { perPage: settings.perPage, arrayEncoding: settings.arrayEncoding }
+    const maxPages = settings.maxPages ?? Paginate.defaultMaxPages
 
-    const invalid = (operation: string, issue: string) => new ApiError.InvalidRequest({ provider, operation, issue })
-
-    const prepare = (operation: string, query: unknown): Effect.Effect<Resolved, ApiError.InvalidRequest> => {
-      if (setupIssue !== undefined) return Effect.fail(invalid(operation, setupIssue))
-      const resolved = resolve(query, defaults)
-      return Either.isLeft(resolved) ? Effect.fail(invalid(operation, resolved.left)) : Effect.succeed(resolved.right)
-    }
+    const prepare = (operation: string, query: unknown): Effect.Effect<Resolved, ApiError.InvalidRequest> =>
+      Either.match(resolve(query, defaults), {
+        onLeft: (problems) => Effect.fail(ApiError.invalidRequest(provider, operation, problems)),
+        onRight: Effect.succeed
+      })
 
     /** The request for one page, without credentials (also what errors show). */
-    const pageRequest = (resolved: Resolved, at: PageRequest) => {
-      const paging: Array<readonly [string, string]> = [["per_page", String(resolved.perPage)]]
+    const pageRequest = (query: Resolved, at: PageRequest) => {
+      const paging: Array<readonly [string, string]> = [["per_page", String(query.perPage)]]
       if (at._tag === "Token") paging.push(["page_token", at.token])
       if (at._tag === "Number") paging.push(["page", String(at.page)])
-      return HttpClientRequest.get(resolved.path).pipe(
-        HttpClientRequest.setUrlParams([...resolved.params, ...paging]),
+      return HttpClientRequest.get(query.path).pipe(
+        HttpClientRequest.setUrlParams([...query.params, ...paging]),
         HttpClientRequest.acceptJson
       )
     }
 
-    const fetchPage = (operation: string, resolved: Resolved, at: PageRequest) =>
+    const fetchPage = (operation: string, query: Resolved, at: PageRequest) =>
       Effect.suspend(() => {
-        const header = authorization(options.auth)
-        if (Either.isLeft(header)) return Effect.fail(invalid(operation, header.left))
-        const request = HttpClientRequest.setHeader(pageRequest(resolved, at), "authorization", header.right)
+        const request = HttpClientRequest.setHeader(
+          pageRequest(query, at),
+          "authorization",
+          Redacted.value(settings.authorization)
+        )
         return transport.execute({ operation, request, decode: decodePage })
       })
 
@@ -213,7 +178,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const byNumbers = (operation: string, resolved: Resolved, first: JobsPage): Stream.Stream<GreenArrowJob, ApiError.ApiError> => {
       const pageSize = first.perPage !== undefined && first.perPage > 0 ? first.perPage : resolved.perPage
       const firstNumber = first.page ?? 0
-      const limit = resolved.maxPages ?? options.maxPages
+      const limit = resolved.maxPages ?? settings.maxPages
       return Paginate.numbered<GreenArrowJob, ApiError.ApiError, never>({
         fetch: (n) =>
           Effect.map(
@@ -260,7 +225,11 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const getJob = (id: number | string, opts?: { readonly scope?: Scope }) =>
       Effect.gen(function*() {
         const wanted = String(id).trim()
-        if (!/^\d+$/.test(wanted)) return yield* Effect.fail(invalid("getJob", `job id must be a non-negative integer, got ${JSON.stringify(String(id))}`))
+        if (!/^\d+$/.test(wanted)) {
+          return yield* ApiError.invalidRequest(provider, "getJob", [
+            { parameter: "id", message: `${Validation.quote(id)} is not a job id (a whole number ≥ 0)` }
+          ])
+        }
         const query: JobsQuery = { which: "all", ...(opts?.scope !== undefined ? { scope: opts.scope } : {}) }
         const resolved = yield* prepare("getJob", query)
         const found = yield* listing("getJob", query).pipe(
@@ -284,53 +253,51 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     return { jobs, normalizedJobs, getJob, page } satisfies Service
   })
 
-/** The client as a Layer. */
-export const layer = (options: Options): Layer.Layer<GreenArrowClient, never, HttpClient.HttpClient> =>
+/** The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid. */
+export const layer = (options: Options): Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(GreenArrowClient, make(options))
+
+/** Defaults of the optional settings, spelled out. */
+export const defaults = OptionChecks.defaults
+
+/** The environment variables {@link layerConfig} reads. */
+export const variables = OptionChecks.variables
 
 /**
  * The client configured from the environment:
- * - `GREENARROW_BASE_URL` (required)
- * - `GREENARROW_API_KEY` (required, secret)
- * - `GREENARROW_ORGANIZATION_ID` (optional): when set, the key is the plain API
- *   key and is encoded with this id; when absent, the key is taken as already
- *   encoded.
- * - `GREENARROW_PER_PAGE` (optional integer, default 2000),
+ * - `GREENARROW_BASE_URL` (required).
+ * - `GREENARROW_API_KEY` (required, secret): the key as Studio shows it. Its
+ *   meaning depends on its own form only. An encoded key (base64 of
+ *   `"<organization id>:<key>"`) is sent as it is, and
+ *   `GREENARROW_ORGANIZATION_ID`, if set, must name the same organization. Any
+ *   other value is a plain key, and `GREENARROW_ORGANIZATION_ID` is required
+ *   to encode it.
+ * - `GREENARROW_PER_PAGE` (optional integer 1..2000, default 2000),
  *   `GREENARROW_PAGINATION` ("token" | "pages", default "token"),
  *   `GREENARROW_TIMEOUT` (optional duration, e.g. "10 seconds").
  *
- * `overrides` win over the environment.
+ * A variable that is missing, empty or blank, or malformed is a `ConfigError`
+ * whose path is the variable's name. `overrides` win over the environment
+ * (and are checked under their option names).
  */
 export const layerConfig = (
   overrides: Partial<Options> = {}
 ): Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(
     GreenArrowClient,
-    Effect.flatMap(
-      Config.all({
-        baseUrl: overrides.baseUrl !== undefined ? Config.succeed(overrides.baseUrl) : Config.string("GREENARROW_BASE_URL"),
-        auth: overrides.auth !== undefined
-          ? Config.succeed(overrides.auth)
-          : Config.all({
-            organizationId: Config.option(Config.string("GREENARROW_ORGANIZATION_ID")),
-            apiKey: Config.redacted("GREENARROW_API_KEY")
-          }).pipe(Config.map(({ apiKey, organizationId }): Auth =>
-            Option.match(organizationId, {
-              onNone: () => ({ _tag: "Encoded", encoded: apiKey }),
-              onSome: (id) => ({ _tag: "Key", organizationId: id, apiKey })
-            })
-          )),
-        perPage: Config.withDefault(Config.integer("GREENARROW_PER_PAGE"), maxPerPage),
-        pagination: Config.withDefault(Config.literal("token", "pages")("GREENARROW_PAGINATION"), "token" as const),
-        timeout: Config.option(Config.duration("GREENARROW_TIMEOUT"))
-      }),
-      ({ timeout, ...config }) =>
-        make({
-          ...config,
-          ...Option.match(timeout, { onNone: () => ({}), onSome: (t) => ({ timeout: t }) }),
-          ...overrides
-        })
-    )
+    Effect.gen(function*() {
+      const baseUrl = overrides.baseUrl ?? (yield* ClientOptions.env.baseUrl(OptionChecks.variables.baseUrl))
+      const auth = overrides.auth ?? (yield* OptionChecks.authFromEnv)
+      const env = yield* OptionChecks.settingsFromEnv
+      return yield* make({
+        baseUrl,
+        auth,
+        ...Option.match(env.perPage, { onNone: () => ({}), onSome: (perPage) => ({ perPage }) }),
+        ...Option.match(env.pagination, { onNone: () => ({}), onSome: (pagination) => ({ pagination }) }),
+        ...Option.match(env.timeout, { onNone: () => ({}), onSome: (timeout) => ({ timeout }) }),
+        ...overrides
+      })
+    })
   )
 
 /**

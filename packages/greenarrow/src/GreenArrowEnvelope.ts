@@ -16,8 +16,15 @@
  * When the HTTP status itself names an error class (400, 401, 403, 404, 405,
  * 410, 429, 5xx) that class wins and carries the real status; otherwise (a 200,
  * a 422, …) the class comes from `error_code` and `status` is the status that
- * conventionally means it (400, 404, 401, 500). `error_code` and
- * `error_message` are always kept as `providerCode` / `providerMessage`.
+ * conventionally means it (400, 404, 401, 500).
+ *
+ * The real `error_code` is always kept as `providerCode` (and `error_message`
+ * as `providerMessage`), whatever the class: that is how the three request
+ * errors, all `BadRequest` because none of them is worth retrying, are told
+ * apart — `validation_failed` (a value was refused), `invalid_request` (the
+ * request itself is malformed, e.g. `page` with `page_token`) and
+ * `requested_too_many` (the page size is above the server's limit; lower
+ * `perPage`). {@link errorCodeOf} reads it back typed.
  * A non-envelope body on an error status (a proxy's HTML 502) maps by status.
  *
  * @since 0.1.0
@@ -27,6 +34,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { GreenArrowJob } from "./GreenArrowJob.js"
+
+/**
+ * The GreenArrow `error_code` an error carries (its `providerCode`), or
+ * undefined for an error of another provider or one without a code.
+ */
+export const errorCodeOf = (error: ApiError.ApiError): ErrorCode | undefined =>
+  error.provider === "greenarrow" ? error.providerCode : undefined
 
 /** Documented error codes (plus `not_authorized`, seen in the older docs). */
 export const knownErrorCodes = [

@@ -13,8 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Job } from "@jobstream/core"
-import * as ParseResult from "effect/ParseResult"
+import { Dates, Job } from "@jobstream/core"
 import * as Schema from "effect/Schema"
 
 /** The provider name carried by errors and normalized jobs. */
@@ -74,44 +73,17 @@ export const State2Schema = openString(knownState2s, "GreenArrowState2")
 // ---------------------------------------------------------------------------
 // Timestamps
 
-const isoDateTime = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|z|[+-]\d{2}:?\d{2})$/
-
 /**
  * Parses an ISO 8601 date-time that carries its zone (`Z` or an offset).
- * Returns undefined for anything else, including a zone-less local time.
+ * Returns undefined for anything else: a zone-less local time, or an
+ * impossible date or time (`2014-02-30T10:00:00Z` is not rolled over).
  */
-export const parseIsoDateTime = (text: string): Date | undefined => {
-  const match = isoDateTime.exec(text.trim())
-  if (match === null) return undefined
-  const zone = match[8]!
-  const normalizedZone = zone === "Z" || zone === "z" ? "Z" : zone.includes(":") ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`
-  const normalized = `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6] ?? "00"}${
-    match[7] ?? ""
-  }${normalizedZone}`
-  const ms = Date.parse(normalized)
-  if (Number.isNaN(ms)) return undefined
-  // Date.parse rolls over impossible dates (Feb 30); reject them by checking the fields survive.
-  const month = Number(match[2])
-  const day = Number(match[3])
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(match[4]) > 23 || Number(match[5]) > 59) {
-    return undefined
-  }
-  return new Date(ms)
-}
+export const parseIsoDateTime = (text: string): Date | undefined => Dates.parseIsoDateTime(text, { zone: "required" })
 
 /** An ISO 8601 timestamp string (with `Z` or an offset) decoded to a `Date`; encodes as UTC ISO. */
-export const Timestamp: Schema.Schema<Date, string> = Schema.transformOrFail(Schema.String, Schema.DateFromSelf, {
-  strict: true,
-  decode: (text, _, ast) => {
-    const date = parseIsoDateTime(text)
-    return date === undefined
-      ? ParseResult.fail(
-        new ParseResult.Type(ast, text, `expected an ISO 8601 timestamp with a zone, got ${JSON.stringify(text)}`)
-      )
-      : ParseResult.succeed(date)
-  },
-  encode: (date) => ParseResult.succeed(date.toISOString())
-}).annotations({ identifier: "GreenArrowTimestamp" })
+export const Timestamp: Schema.Schema<Date, string> = Dates.DateFromIso({ zone: "required" }).annotations({
+  identifier: "GreenArrowTimestamp"
+})
 
 // ---------------------------------------------------------------------------
 // The record
@@ -124,7 +96,11 @@ const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
 
 /** One background job as the Jobs API returns it. */
 export class GreenArrowJob extends Schema.Class<GreenArrowJob>("@jobstream/greenarrow/GreenArrowJob")({
-  /** The internal identifier of the job. */
+  /**
+   * The internal identifier of the job: a number, as the API sends it. The
+   * normalized `Job.id` is its decimal text (`"42"`), like every provider's,
+   * and `getJob` takes either form.
+   */
   id: Count,
   /** The mailing list associated with the job. */
   mailing_list_id: nullable(Count),

@@ -8,17 +8,27 @@
  * | `Organization`        | `/ga/api/v2/organizations/:id/jobs/all`        | `/ga/api/v2/organizations/:id/jobs/unfinished`         |
  * | `AllOrganizations`    | `/ga/api/v2/jobs/all_on_all_organizations`     | `/ga/api/v2/jobs/unfinished_on_all_organizations`      |
  *
- * Time filters take a `Date` or an ISO 8601 string with a zone (or a bare date
- * `YYYY-MM-DD`, read as midnight UTC) and are sent as UTC ISO 8601
- * (`2024-05-01T00:00:00.000Z`). `state` and `jobType` take one value or many;
- * how many values are spelled is the client's `arrayEncoding`.
+ * Time filters take what the API takes: "a UNIX integer timestamp or ISO-8601
+ * datetime string". Here that is a number of seconds (or a string of digits),
+ * a `Date`, an ISO 8601 date-time with a zone, or a bare date `YYYY-MM-DD`
+ * (midnight UTC). UNIX seconds are sent as given; the others as UTC ISO 8601
+ * (`2024-05-01T00:00:00.000Z`). One check goes beyond the API, on purpose: a
+ * date-time without a zone is refused, because the server would read it in
+ * the organization's time zone, which the client does not know. Impossible
+ * dates (`2014-02-30T10:00:00Z`) are refused rather than rolled over.
+ *
+ * `state` and `jobType` take one value or many, in the API's own words (the
+ * words job records carry: `"sending"`, `"SubscriberImport"`); how many
+ * values are spelled is the client's `arrayEncoding`.
+ *
+ * Every problem is reported as an `InvalidRequest` problem naming the
+ * parameter and the value: `perPage: 5000 is above the maximum 2000`.
  *
  * @since 0.1.0
  */
-import { ApiError } from "@jobstream/core"
+import { type ApiError, Dates, Validation } from "@jobstream/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { parseIsoDateTime } from "./GreenArrowJob.js"
 
 /** An organization id: a positive integer, as a number or a string of digits. */
 export const OrganizationId = Schema.Union(
@@ -42,8 +52,8 @@ export type Scope = typeof Scope.Type
 export const Which = Schema.Literal("all", "unfinished")
 export type Which = typeof Which.Type
 
-/** A point in time: a `Date`, or an ISO 8601 string. */
-export const TimeInput = Schema.Union(Schema.DateFromSelf, Schema.String)
+/** A point in time: UNIX seconds, a `Date`, or an ISO 8601 string. */
+export const TimeInput = Schema.Union(Schema.Number, Schema.DateFromSelf, Schema.String)
 export type TimeInput = typeof TimeInput.Type
 
 /** One value or several. */
@@ -74,6 +84,20 @@ export const JobsQuery = Schema.Struct({
 })
 export type JobsQuery = typeof JobsQuery.Type
 
+/** The parameters a query may have. */
+export const parameters: ReadonlyArray<keyof JobsQuery> = [
+  "scope",
+  "which",
+  "beginsAfter",
+  "beginsBefore",
+  "finishedAfter",
+  "finishedBefore",
+  "state",
+  "jobType",
+  "perPage",
+  "maxPages"
+]
+
 /** How a multi-valued filter is spelled in the URL. */
 export const ArrayEncoding = Schema.Literal("brackets", "repeat", "comma")
 /**
@@ -96,35 +120,62 @@ export interface Resolved {
   readonly maxPages: number | undefined
 }
 
-const decodeQuery = Schema.decodeUnknownEither(JobsQuery, { errors: "first", onExcessProperty: "error" })
-
-const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/
-
-/** Parses a time filter; a string without a zone (other than a bare date) is refused as ambiguous. */
-export const parseTime = (value: TimeInput): Date | string => {
+/**
+ * Reads a time filter: the instant, and the text to send (UNIX seconds as
+ * given, anything else as UTC ISO 8601). The left side says what is wrong,
+ * quoting the value.
+ */
+export const parseTime = (value: unknown): Either.Either<{ readonly date: Date; readonly wire: string }, string> => {
+  const shown = Validation.quote(value)
   if (value instanceof Date) {
-    return Number.isNaN(value.getTime()) ? "is an invalid Date" : value
+    return Number.isNaN(value.getTime())
+      ? Either.left(`${shown} cannot be sent`)
+      : Either.right({ date: value, wire: value.toISOString() })
   }
-  const text = value.trim()
-  if (dateOnly.test(text)) {
-    const date = new Date(`${text}T00:00:00Z`)
-    return Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text
-      ? `is not a valid date: ${JSON.stringify(value)}`
-      : date
+  if (typeof value === "number" || (typeof value === "string" && /^\s*\d+\s*$/.test(value))) {
+    return Either.match(Dates.checkUnixSeconds(value), {
+      onLeft: (why) => Either.left(`${shown} ${why}`),
+      onRight: (date) => Either.right({ date, wire: String(value).trim() })
+    })
   }
-  const parsed = parseIsoDateTime(text)
-  return parsed === undefined
-    ? `must be a Date or an ISO 8601 date-time with a zone (Z or ±hh:mm), got ${JSON.stringify(value)}`
-    : parsed
+  if (typeof value !== "string") {
+    return Either.left(`${shown} is not a time: give UNIX seconds, a Date, or an ISO 8601 date-time with a zone`)
+  }
+  return Either.match(Dates.checkIsoDateTime(value, { zone: "required", dateOnly: true }), {
+    onLeft: (why) => Either.left(`${shown} ${why}`),
+    onRight: (date) => Either.right({ date, wire: date.toISOString() })
+  })
 }
 
-const values = (name: string, input: string | ReadonlyArray<string>): ReadonlyArray<string> | string => {
-  const list = typeof input === "string" ? [input] : input
-  if (list.length === 0) return `${name} must list at least one value`
-  for (const v of list) {
-    if (v.trim() === "") return `${name} values must not be empty`
+const listProblems = (
+  field: string,
+  input: unknown,
+  encoding: ArrayEncoding
+): ReadonlyArray<ApiError.Problem> => {
+  if (typeof input === "string") {
+    return input.trim() === ""
+      ? [{ parameter: field, message: input === "" ? "must not be empty" : "must not be blank (only whitespace)" }]
+      : encoding === "comma" && input.includes(",")
+      ? [{ parameter: field, message: `${Validation.quote(input)} contains ",", which the "comma" array encoding cannot send` }]
+      : []
   }
-  return list
+  if (!Array.isArray(input)) {
+    return [{ parameter: field, message: `${Validation.quote(input)} is neither a string nor a list of strings` }]
+  }
+  if (input.length === 0) return [{ parameter: field, message: "must list at least one value" }]
+  return input.flatMap((v: unknown, i) => listProblems(`${field}[${i}]`, v, encoding))
+}
+
+const scopeProblems = (scope: unknown): ReadonlyArray<ApiError.Problem> => {
+  if (!Validation.isRecord(scope)) return [{ parameter: "scope", message: `${Validation.quote(scope)} is not a scope object` }]
+  const tag = Validation.oneOf(scope._tag, ["Own", "Organization", "AllOrganizations"])
+  if (tag !== undefined) return [{ parameter: "scope._tag", message: tag }]
+  if (scope._tag !== "Organization") return []
+  const id = scope.organizationId
+  const ok = typeof id === "number" ? Validation.integer(id, { min: 1 }) === undefined : typeof id === "string" && /^\d+$/.test(id)
+  return ok
+    ? []
+    : [{ parameter: "scope.organizationId", message: `${Validation.quote(id)} is not an organization id (a positive whole number)` }]
 }
 
 /** Spells a multi-valued parameter. */
@@ -156,57 +207,61 @@ export const pathOf = (scope: Scope, which: Which): string => {
 }
 
 /**
- * Validates a query and turns it into a path and parameters. Returns the
- * problem in words when the query is invalid.
+ * Validates a query and turns it into a path and parameters. The left side
+ * lists every problem, one per parameter (or list item).
  */
 export const resolve = (
   input: unknown,
   defaults: { readonly perPage: number; readonly arrayEncoding: ArrayEncoding }
-): Either.Either<Resolved, string> => {
-  const decoded = decodeQuery(input ?? {})
-  if (Either.isLeft(decoded)) {
-    return Either.left(ApiError.formatParseError(decoded.left))
+): Either.Either<Resolved, ReadonlyArray<ApiError.Problem>> => {
+  if (input !== undefined && !Validation.isRecord(input)) {
+    return Either.left([{ parameter: "query", message: `${Validation.quote(input)} is not an object of parameters` }])
   }
-  const query = decoded.right
+  const query: Record<string, unknown> = input ?? {}
+  const problems: Array<ApiError.Problem> = Validation.unknownKeys(query, parameters).map(({ key, message }) => ({
+    parameter: key,
+    message
+  }))
+  const add = (parameter: string, message: string | undefined) => {
+    if (message !== undefined) problems.push({ parameter, message })
+  }
+  if (query.scope !== undefined) problems.push(...scopeProblems(query.scope))
+  if (query.which !== undefined) add("which", Validation.oneOf(query.which, Which.literals))
   const params: Array<readonly [string, string]> = []
   const times = [
-    ["beginsAfter", "begins_at__after", query.beginsAfter],
-    ["beginsBefore", "begins_at__before", query.beginsBefore],
-    ["finishedAfter", "finished_at__after", query.finishedAfter],
-    ["finishedBefore", "finished_at__before", query.finishedBefore]
+    ["beginsAfter", "begins_at__after"],
+    ["beginsBefore", "begins_at__before"],
+    ["finishedAfter", "finished_at__after"],
+    ["finishedBefore", "finished_at__before"]
   ] as const
-  for (const [field, param, value] of times) {
-    if (value === undefined) continue
-    const parsed = parseTime(value)
-    if (typeof parsed === "string") return Either.left(`${field} ${parsed}`)
-    params.push([param, parsed.toISOString()])
+  for (const [field, param] of times) {
+    if (query[field] === undefined) continue
+    Either.match(parseTime(query[field]), {
+      onLeft: (message) => add(field, message),
+      onRight: ({ wire }) => params.push([param, wire])
+    })
   }
-  const lists = [["state", "state", query.state], ["jobType", "job_type", query.jobType]] as const
-  for (const [field, param, value] of lists) {
+  for (const [field, param] of [["state", "state"], ["jobType", "job_type"]] as const) {
+    const value = query[field]
     if (value === undefined) continue
-    const list = values(field, value)
-    if (typeof list === "string") return Either.left(list)
-    if (defaults.arrayEncoding === "comma" && list.some((v) => v.includes(","))) {
-      return Either.left(`${field} values cannot contain "," with the "comma" array encoding`)
+    const found = listProblems(field, value, defaults.arrayEncoding)
+    problems.push(...found)
+    if (found.length === 0) {
+      params.push(...encodeArray(param, typeof value === "string" ? [value] : (value as ReadonlyArray<string>), defaults.arrayEncoding))
     }
-    params.push(...encodeArray(param, list, defaults.arrayEncoding))
   }
-  const perPage = query.perPage ?? defaults.perPage
-  const perPageIssue = checkPerPage(perPage)
-  if (perPageIssue !== undefined) return Either.left(perPageIssue)
-  if (query.maxPages !== undefined && !(Number.isInteger(query.maxPages) && query.maxPages >= 1)) {
-    return Either.left(`maxPages must be a positive integer, got ${query.maxPages}`)
-  }
+  if (query.perPage !== undefined) add("perPage", checkPerPage(query.perPage))
+  if (query.maxPages !== undefined) add("maxPages", Validation.integer(query.maxPages, { min: 1 }))
+  if (problems.length > 0) return Either.left(problems)
+  const scope = (query.scope ?? { _tag: "Own" }) as Scope
   return Either.right({
-    path: pathOf(query.scope ?? { _tag: "Own" }, query.which ?? "all"),
+    path: pathOf(scope, (query.which ?? "all") as Which),
     params,
-    perPage,
-    maxPages: query.maxPages
+    perPage: (query.perPage as number | undefined) ?? defaults.perPage,
+    maxPages: query.maxPages as number | undefined
   })
 }
 
-/** The problem with a page size, if any. */
-export const checkPerPage = (perPage: number): string | undefined =>
-  Number.isInteger(perPage) && perPage >= 1 && perPage <= maxPerPage
-    ? undefined
-    : `perPage must be an integer between 1 and ${maxPerPage}, got ${perPage}`
+/** The problem with a page size, if any: a whole number in 1..2000. */
+export const checkPerPage = (perPage: unknown): string | undefined =>
+  Validation.integer(perPage, { min: 1, max: maxPerPage })

@@ -178,23 +178,47 @@ describe("GreenArrowQuery.resolve", () => {
     ])
   })
 
-  it("refuses invalid times, empty lists, bad page sizes and unknown keys with a clear issue", () => {
-    const issue = (q: unknown) => {
+  it("refuses invalid times, empty lists, bad page sizes and unknown keys, naming the parameter and the value", () => {
+    const problems = (q: unknown) => {
       const r = GreenArrowQuery.resolve(q, defaults)
       return Either.isLeft(r) ? r.left : "accepted"
     }
-    expect(issue({ beginsAfter: "next tuesday" })).toContain("beginsAfter")
-    expect(issue({ finishedBefore: "2024-01-03T00:00:00" })).toContain("zone")
-    expect(issue({ finishedBefore: "2024-02-30" })).toContain("finishedBefore")
-    expect(issue({ beginsBefore: new Date(Number.NaN) })).toContain("invalid Date")
-    expect(issue({ state: [] })).toContain("at least one")
-    expect(issue({ jobType: [""] })).toContain("empty")
-    expect(issue({ perPage: 2001 })).toContain("2000")
-    expect(issue({ perPage: 0 })).toContain("perPage")
-    expect(issue({ maxPages: 0 })).toContain("maxPages")
-    expect(issue({ scope: { _tag: "Organization", organizationId: "abc" } })).toContain("organization id")
-    expect(issue({ which: "some" })).toContain("which")
-    expect(issue({ statee: "x" })).toContain("statee")
+    const table: ReadonlyArray<readonly [unknown, string, string]> = [
+      [{ beginsAfter: "next tuesday" }, "beginsAfter", `"next tuesday" is not an ISO 8601 date-time with a zone`],
+      [{ finishedBefore: "2024-01-03T00:00:00" }, "finishedBefore", `"2024-01-03T00:00:00" has no zone`],
+      [{ finishedBefore: "2024-02-30" }, "finishedBefore", `"2024-02-30" is not a real date (February 2024 has 29 days)`],
+      [{ beginsAfter: "2014-02-30T10:00:00Z" }, "beginsAfter", "is not a real date (February 2014 has 28 days)"],
+      [{ beginsBefore: new Date(Number.NaN) }, "beginsBefore", "an invalid Date cannot be sent"],
+      [{ beginsBefore: 1.5 }, "beginsBefore", "1.5 is not a whole number of seconds"],
+      [{ beginsBefore: -1 }, "beginsBefore", "-1 is before 1970-01-01T00:00:00Z"],
+      [{ finishedAfter: 1_714_557_600_000 }, "finishedAfter", "(is it in milliseconds?)"],
+      [{ state: [] }, "state", "must list at least one value"],
+      [{ jobType: [""] }, "jobType[0]", "must not be empty"],
+      [{ jobType: ["Campaign", "  "] }, "jobType[1]", "must not be blank"],
+      [{ state: 5 }, "state", "5 is neither a string nor a list of strings"],
+      [{ perPage: 2001 }, "perPage", "2001 is above the maximum 2000"],
+      [{ perPage: 0 }, "perPage", "0 is below the minimum 1"],
+      [{ maxPages: 0 }, "maxPages", "0 is below the minimum 1"],
+      [{ scope: { _tag: "Organization", organizationId: "abc" } }, "scope.organizationId", `"abc" is not an organization id`],
+      [{ scope: { _tag: "Mine" } }, "scope._tag", `"Mine" is not one of "Own", "Organization", "AllOrganizations"`],
+      [{ which: "some" }, "which", `"some" is not one of "all", "unfinished"`],
+      [{ statee: "x" }, "statee", "did you mean state?"],
+      [{ per_page: 10 }, "per_page", "did you mean perPage?"]
+    ]
+    for (const [query, parameter, text] of table) {
+      const found = problems(query)
+      expect(found, JSON.stringify(query)).not.toBe("accepted")
+      expect(found).toHaveLength(1)
+      expect((found as ReadonlyArray<{ parameter: string }>)[0]!.parameter).toBe(parameter)
+      expect((found as ReadonlyArray<{ message: string }>)[0]!.message).toContain(text)
+    }
+  })
+
+  it("takes UNIX seconds (number or digits) as the API does, and sends them as given", () => {
+    const r = Either.getOrThrow(GreenArrowQuery.resolve({ beginsAfter: 1_714_557_600, finishedBefore: "1714561200" }, defaults))
+    expect(r.params).toEqual([["begins_at__after", "1714557600"], ["finished_at__before", "1714561200"]])
+    const iso = Either.getOrThrow(GreenArrowQuery.resolve({ beginsAfter: "2024-05-01T10:00:00+02:00" }, defaults))
+    expect(iso.params).toEqual([["begins_at__after", "2024-05-01T08:00:00.000Z"]])
   })
 
   it("spells multi-valued filters per the array encoding", () => {

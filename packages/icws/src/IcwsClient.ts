@@ -8,7 +8,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { AllJobs, ApiError, HttpTransport, Job, Paginate } from "@jobstream/core"
+import { AllJobs, ApiError, ClientOptions as ClientOptionChecks, HttpTransport, Job, Paginate, Validation } from "@jobstream/core"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -16,13 +16,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as IcwsJob from "./IcwsJob.js"
 import * as IcwsSession from "./IcwsSession.js"
+import * as OptionChecks from "./internal/options.js"
 
 /** Client settings on top of the session's. */
 export interface ClientOptions {
@@ -104,8 +104,8 @@ export const toJob: (record: IcwsJob.JobRecord) => Job.Job = IcwsJob.toJob
 
 // ---------------------------------------------------------------------------
 
-const invalid = (operation: string, issue: string) =>
-  new ApiError.InvalidRequest({ provider: IcwsJob.provider, operation, issue })
+const invalid = (operation: string, problems: ReadonlyArray<ApiError.Problem>) =>
+  ApiError.invalidRequest(IcwsJob.provider, operation, problems)
 
 const isJsonLike = (type: string): boolean =>
   type === "" || type === IcwsJob.mediaType || type === "application/json" || type.endsWith("+json")
@@ -143,31 +143,42 @@ const decodeStatus = (raw: HttpTransport.RawResponse, where: ApiError.Where) =>
       ? Effect.fail(HttpTransport.schemaError(where, raw, "the job has no jobStatus"))
       : Effect.succeed(record.jobStatus))
 
-const formatIssue = (error: ParseResult.ParseError): string => ApiError.formatParseError(error)
+const encodeConfig = Schema.encodeUnknownEither(IcwsJob.JobConfig, { errors: "all", onExcessProperty: "error" })
 
-const decodeQuery = Schema.decodeUnknownEither(IcwsJob.JobsQuery, { onExcessProperty: "error", errors: "first" })
-const decodeMode = Schema.decodeUnknownEither(IcwsJob.ResponseMode)
-const encodeConfig = Schema.encodeUnknownEither(IcwsJob.JobConfig, { errors: "first" })
+const checkJobId = (operation: string, jobId: unknown): Effect.Effect<string, ApiError.InvalidRequest> => {
+  const problem = Validation.nonBlank(jobId)
+  return problem === undefined
+    ? Effect.succeed(jobId as string)
+    : Effect.fail(invalid(operation, [{ parameter: "jobId", message: problem }]))
+}
 
-const checkJobId = (operation: string, jobId: unknown): Effect.Effect<string, ApiError.InvalidRequest> =>
-  typeof jobId === "string" && jobId.trim() !== ""
-    ? Effect.succeed(jobId)
-    : Effect.fail(invalid(operation, "jobId must be a non-empty string"))
-
-/** Checks a job configuration beyond its shape; returns the problem, if any. */
-const configProblem = (config: IcwsJob.JobConfig): string | undefined => {
-  if (config.name.trim() === "") return "name must not be empty"
-  if (config.submittedUserId.trim() === "") return "submittedUserId must not be empty"
-  const sources = [...(config.tables?.tableList ?? []), ...(config.views?.viewList ?? [])]
-  for (const source of sources) {
-    if (source.name.trim() === "") return "every table and view needs a name"
-    if (source.column.some((c) => c.name.trim() === "")) return `a column of ${source.name} has an empty name`
+/** Checks a job configuration beyond its shape; every problem, by parameter. */
+const configProblems = (config: IcwsJob.JobConfig): ReadonlyArray<ApiError.Problem> => {
+  const problems: Array<ApiError.Problem> = []
+  const blank = (parameter: string, value: string) => {
+    const problem = Validation.nonBlank(value)
+    if (problem !== undefined) problems.push({ parameter, message: problem })
+  }
+  blank("name", config.name)
+  blank("submittedUserId", config.submittedUserId)
+  const sources = [
+    ...(config.tables?.tableList ?? []).map((source, i) => [`tables.tableList[${i}]`, source] as const),
+    ...(config.views?.viewList ?? []).map((source, i) => [`views.viewList[${i}]`, source] as const)
+  ]
+  for (const [at, source] of sources) {
+    blank(`${at}.name`, source.name)
+    source.column.forEach((c, j) => blank(`${at}.column[${j}].name`, c.name))
   }
   if (
     config.startTimeFilter !== undefined && config.endTimeFilter !== undefined &&
     config.startTimeFilter.getTime() > config.endTimeFilter.getTime()
-  ) return "startTimeFilter is after endTimeFilter"
-  return undefined
+  ) {
+    problems.push({
+      parameter: "startTimeFilter",
+      message: `${config.startTimeFilter.toISOString()} is after endTimeFilter ${config.endTimeFilter.toISOString()}`
+    })
+  }
+  return problems
 }
 
 /** Builds the client over an existing session. */
@@ -177,14 +188,13 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
 
   const jobs = (query: IcwsJob.JobsQuery = {}): Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError> =>
     Stream.suspend(() => {
-      const decoded = decodeQuery(query)
-      if (Either.isLeft(decoded)) return Stream.fail(invalid("listJobs", formatIssue(decoded.left)))
-      if (!Number.isInteger(pageSize) || pageSize < 1) {
-        return Stream.fail(invalid("listJobs", `pageSize must be a positive integer, got ${pageSize}`))
-      }
-      if (!Number.isInteger(maxPages) || maxPages < 1) {
-        return Stream.fail(invalid("listJobs", `maxPages must be a positive integer, got ${maxPages}`))
-      }
+      const decoded = IcwsJob.validateQuery(query)
+      if (Either.isLeft(decoded)) return Stream.fail(invalid("listJobs", decoded.left))
+      // `make` and `layerFromSession` check it; `fromSession` trusts its caller, so check again here.
+      const size = Validation.integer(pageSize, { min: 1, max: OptionChecks.maxJobCount })
+      if (size !== undefined) return Stream.fail(invalid("listJobs", [{ parameter: "pageSize", message: size }]))
+      const pages = Validation.integer(maxPages, { min: 1, max: Number.MAX_SAFE_INTEGER })
+      if (pages !== undefined) return Stream.fail(invalid("listJobs", [{ parameter: "maxPages", message: pages }]))
       const mode = decoded.right.mode ?? "status"
       const jobCount = decoded.right.jobCount ?? pageSize
       const params = (from: string | undefined) =>
@@ -230,9 +240,8 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
   const getJob = (jobId: string, mode: IcwsJob.ResponseMode = "all") =>
     Effect.gen(function*() {
       const id = yield* checkJobId("getJob", jobId)
-      if (Either.isLeft(decodeMode(mode))) {
-        return yield* invalid("getJob", `mode must be "configuration", "status" or "all", got ${JSON.stringify(mode)}`)
-      }
+      const modeProblem = Validation.oneOf(mode, IcwsJob.ResponseMode.literals)
+      if (modeProblem !== undefined) return yield* invalid("getJob", [{ parameter: "mode", message: modeProblem }])
       return yield* session.execute((credential) => ({
         operation: "getJob",
         request: session.request(credential, "GET", `/data-extractor/jobs/${encodeURIComponent(id)}`).pipe(
@@ -254,9 +263,9 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
   const submitJob = (config: IcwsJob.JobConfig, submitOptions: SubmitOptions = {}) =>
     Effect.gen(function*() {
       const encoded = encodeConfig(config)
-      if (Either.isLeft(encoded)) return yield* invalid("submitJob", formatIssue(encoded.left))
-      const problem = configProblem(config)
-      if (problem !== undefined) return yield* invalid("submitJob", problem)
+      if (Either.isLeft(encoded)) return yield* invalid("submitJob", ApiError.problemsOf(encoded.left))
+      const problems = configProblems(config)
+      if (problems.length > 0) return yield* invalid("submitJob", problems)
       const body = JSON.stringify(encoded.right)
       return yield* session.execute((credential) => ({
         operation: "submitJob",
@@ -318,27 +327,50 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
   }
 }
 
-/** Builds a client with its own session (logged out when the scope closes). */
-export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.map(IcwsSession.make(options), (session) => fromSession(session, options))
+/**
+ * Builds a client with its own session (logged out when the scope closes).
+ * Every option (the session's and `pageSize`, 1..10000) is checked first; a
+ * bad one fails with a `ConfigError` naming it, and nothing is sent.
+ */
+export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    // Both sets of options at once, so every problem is reported together.
+    const { client } = yield* ClientOptionChecks.all({
+      session: OptionChecks.resolveSession(options, IcwsSession.defaults),
+      client: OptionChecks.resolveClient(options, defaultPageSize)
+    })
+    const session = yield* IcwsSession.make(options)
+    return fromSession(session, client)
+  })
 
-/** The client over an `IcwsSession` already in context (to share one session). */
-export const layerFromSession = (options: ClientOptions = {}): Layer.Layer<IcwsClient, never, IcwsSession.IcwsSession> =>
-  Layer.effect(IcwsClient, Effect.map(IcwsSession.IcwsSession, (session) => fromSession(session, options)))
+/** The client over an `IcwsSession` already in context (to share one session); a bad `pageSize` is a `ConfigError`. */
+export const layerFromSession = (
+  options: ClientOptions = {}
+): Layer.Layer<IcwsClient, ConfigError.ConfigError, IcwsSession.IcwsSession> =>
+  Layer.effect(
+    IcwsClient,
+    Effect.gen(function*() {
+      const client = yield* OptionChecks.resolveClient(options, defaultPageSize)
+      const session = yield* IcwsSession.IcwsSession
+      return fromSession(session, client)
+    })
+  )
 
 /**
  * The client together with its scoped session: the session connects on the
  * first call and logs out when the layer is released. Only `HttpClient` is
- * left to provide.
+ * left to provide. A bad option is a `ConfigError` naming it.
  */
 export const layer = (
   options: Options
-): Layer.Layer<IcwsClient | IcwsSession.IcwsSession, never, HttpClient.HttpClient> =>
+): Layer.Layer<IcwsClient | IcwsSession.IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =>
   layerFromSession(options).pipe(Layer.provideMerge(IcwsSession.layer(options)))
 
 /**
  * Like {@link layer}, configured from `ICWS_BASE_URL`, `ICWS_USER`,
- * `ICWS_PASSWORD`, `ICWS_APPLICATION_NAME` and `ICWS_LANGUAGE`; `overrides` win.
+ * `ICWS_PASSWORD`, `ICWS_APPLICATION_NAME` and `ICWS_LANGUAGE` (see
+ * `IcwsSession.config`); `overrides` win. A variable that is missing, blank or
+ * malformed is a `ConfigError` naming it.
  */
 export const layerConfig = (
   overrides: Partial<Options> = {}

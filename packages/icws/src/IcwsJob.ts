@@ -11,7 +11,8 @@
  *
  * @since 0.1.0
  */
-import { Job } from "@jobstream/core"
+import { type ApiError, Job, Validation } from "@jobstream/core"
+import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
@@ -199,6 +200,30 @@ export const JobsQuery = Schema.Struct({
   jobCount: Schema.optional(Schema.Int.pipe(Schema.between(1, 10_000)))
 }).annotations({ identifier: "IcwsJobsQuery" })
 export interface JobsQuery extends Schema.Schema.Type<typeof JobsQuery> {}
+
+/** The parameters a query may have. */
+export const queryParameters: ReadonlyArray<keyof JobsQuery> = ["mode", "jobCount"]
+
+/**
+ * Checks a list query: `mode` one of the response modes, `jobCount` a whole
+ * number in 1..10000 (ICWS documents no maximum; the bound keeps one answer
+ * reasonable), no other keys. The left side lists every problem.
+ */
+export const validateQuery = (input: unknown): Either.Either<JobsQuery, ReadonlyArray<ApiError.Problem>> => {
+  if (input === undefined) return Either.right({})
+  if (!Validation.isRecord(input)) {
+    return Either.left([{ parameter: "query", message: `${Validation.quote(input)} is not an object of parameters` }])
+  }
+  const problems: Array<ApiError.Problem> = Validation.unknownKeys(input, queryParameters).map(({ key, message }) => ({
+    parameter: key,
+    message
+  }))
+  const mode = input.mode === undefined ? undefined : Validation.oneOf(input.mode, ResponseMode.literals)
+  if (mode !== undefined) problems.push({ parameter: "mode", message: mode })
+  const count = input.jobCount === undefined ? undefined : Validation.integer(input.jobCount, { min: 1, max: 10_000 })
+  if (count !== undefined) problems.push({ parameter: "jobCount", message: count })
+  return problems.length === 0 ? Either.right(input as JobsQuery) : Either.left(problems)
+}
 
 /** The job ID of a record (status first, then configuration), if it has one. */
 export const recordId = (record: JobRecord): string | undefined => record.jobStatus?.id ?? record.jobConfig?.id

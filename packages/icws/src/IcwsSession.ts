@@ -14,7 +14,7 @@ import type * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ApiError, HttpTransport, RetryPolicy, Session } from "@jobstream/core"
+import { ApiError, ClientOptions, HttpTransport, RetryPolicy, Session } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -29,6 +29,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as IcwsJob from "./IcwsJob.js"
+import * as OptionChecks from "./internal/options.js"
 
 // ---------------------------------------------------------------------------
 // Options
@@ -252,21 +253,28 @@ const decodeConnectBody = <A, I>(
   return HttpTransport.decodeJson(schema, { sensitive: true })(raw, where)
 }
 
-/** Builds a session living in the current scope. */
-export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+/**
+ * Builds a session living in the current scope. Every option is checked
+ * first: a bad one (a base URL that is not plain http(s), an empty user or
+ * password, a language that is not a tag, `maxAlternates` outside 0..16, a
+ * zero timeout, …) fails with a `ConfigError` naming the option, and nothing
+ * is sent.
+ */
+export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
-    const primary = options.baseUrl.trim().replace(/\/+$/, "")
-    const language = options.language ?? defaults.language
-    const applicationName = options.applicationName ?? defaults.applicationName
-    const maxAlternates = Math.max(0, Math.floor(options.maxAlternates ?? defaults.maxAlternates))
+    const resolved = yield* OptionChecks.resolveSession(options, defaults)
+    const primary = resolved.baseUrl
+    const language = resolved.language
+    const applicationName = resolved.applicationName
+    const maxAlternates = resolved.maxAlternates
 
     const transport = yield* HttpTransport.make({
       provider: IcwsJob.provider,
       baseUrl: primary,
-      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
-      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-      ...(options.retryPolicy !== undefined ? { retryPolicy: options.retryPolicy } : {}),
+      ...(resolved.timeout !== undefined ? { timeout: resolved.timeout } : {}),
+      ...(resolved.deadline !== undefined ? { deadline: resolved.deadline } : {}),
+      ...(resolved.maxBodyBytes !== undefined ? { maxBodyBytes: resolved.maxBodyBytes } : {}),
+      ...(resolved.retryPolicy !== undefined ? { retryPolicy: resolved.retryPolicy } : {}),
       readErrorBody,
       secretHeaders,
       redactPath,
@@ -293,8 +301,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const body = JSON.stringify({
         __type: connectionRequestType,
         applicationName,
-        userID: options.user,
-        password: Redacted.value(options.password)
+        userID: resolved.user,
+        password: Redacted.value(resolved.password)
       })
       const request = HttpClientRequest.post(`${base}/icws/connection`).pipe(
         HttpClientRequest.setHeader("Accept-Language", language),
@@ -348,13 +356,6 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       error._tag === "ServerError" || error._tag === "TransportError" || error._tag === "Timeout"
 
     const acquire: Effect.Effect<Credential, ApiError.ApiError> = Effect.gen(function*() {
-      if (!/^https?:\/\/[^/]+/i.test(primary) || resolveAlternate(primary, "x") === undefined) {
-        return yield* new ApiError.InvalidRequest({
-          provider: IcwsJob.provider,
-          operation: "connect",
-          issue: `baseUrl must be an http(s) URL such as "http://host:8018", got ${JSON.stringify(primary)}`
-        })
-      }
       const tried = new Set<string>()
       const queue: Array<string> = [primary]
       let alternatesUsed = 0
@@ -430,25 +431,38 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     } satisfies Service
   })
 
-/** The session as a scoped Layer (logs out when the layer is released). */
-export const layer = (options: Options): Layer.Layer<IcwsSession, never, HttpClient.HttpClient> =>
+/** The session as a scoped Layer (logs out when the layer is released); a bad option is a `ConfigError`. */
+export const layer = (options: Options): Layer.Layer<IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.scoped(IcwsSession, make(options))
+
+/** The environment variables {@link config} reads. */
+export const variables = OptionChecks.variables
 
 /**
  * Reads `ICWS_BASE_URL`, `ICWS_USER`, `ICWS_PASSWORD` (secret),
  * `ICWS_APPLICATION_NAME` (default "jobstream") and `ICWS_LANGUAGE` (default
- * "en-us"); values in `overrides` win over (and need no) variables.
+ * "en-us"); values in `overrides` win over (and need no) variables. A
+ * variable that is missing, empty or blank, or malformed (a base URL that is
+ * not plain http(s), a language that is not a tag) is a `ConfigError` whose
+ * path is the variable's name.
  */
 export const config = (overrides: Partial<Options> = {}): Config.Config<Options> =>
   Config.map(
     Config.all({
-      baseUrl: overrides.baseUrl !== undefined ? Config.succeed(overrides.baseUrl) : Config.string("ICWS_BASE_URL"),
-      user: overrides.user !== undefined ? Config.succeed(overrides.user) : Config.string("ICWS_USER"),
+      baseUrl: overrides.baseUrl !== undefined
+        ? Config.succeed(overrides.baseUrl)
+        : ClientOptions.env.baseUrl(OptionChecks.variables.baseUrl),
+      user: overrides.user !== undefined
+        ? Config.succeed(overrides.user)
+        : ClientOptions.env.nonBlank(OptionChecks.variables.user),
       password: overrides.password !== undefined
         ? Config.succeed(overrides.password)
-        : Config.redacted("ICWS_PASSWORD"),
-      applicationName: Config.withDefault(Config.string("ICWS_APPLICATION_NAME"), defaults.applicationName),
-      language: Config.withDefault(Config.string("ICWS_LANGUAGE"), defaults.language)
+        : ClientOptions.env.secret(OptionChecks.variables.password),
+      applicationName: Config.withDefault(
+        ClientOptions.env.nonBlank(OptionChecks.variables.applicationName),
+        defaults.applicationName
+      ),
+      language: Config.withDefault(OptionChecks.languageFromEnv(OptionChecks.variables.language), defaults.language)
     }),
     (fromEnv): Options => ({ ...fromEnv, ...overrides })
   )

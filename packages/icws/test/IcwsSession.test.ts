@@ -94,7 +94,7 @@ describe("IcwsSession: connect", () => {
       expect(requestsTo(sim, "POST", "/icws/connection")).toHaveLength(1)
     }))
 
-  live("an invalid baseUrl fails with InvalidRequest before any request", () =>
+  live("an invalid baseUrl is a ConfigError naming the option when the layer is built (see Validation.test.ts)", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(
         Effect.flatMap(IcwsClient.IcwsClient, (c) => c.getJob("x")).pipe(
@@ -102,7 +102,7 @@ describe("IcwsSession: connect", () => {
           Effect.provide(FetchHttpClient.layer)
         )
       )
-      expect(error._tag).toBe("InvalidRequest")
+      expect(error).toMatchObject({ _tag: "ConfigError", _op: "InvalidData", path: ["baseUrl"] })
     }))
 })
 

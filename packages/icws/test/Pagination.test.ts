@@ -4,11 +4,12 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { ApiError } from "@jobstream/core"
-import type { IcwsClient } from "@jobstream/icws"
+import { FetchHttpClient } from "@effect/platform"
+import { IcwsClient } from "@jobstream/icws"
 import { IcwsSimulator } from "@jobstream/testkit"
-import { Effect, Either, Stream } from "effect"
+import { Effect, Either, Layer, Stream } from "effect"
 import type { Scope } from "effect"
-import { requestsTo, withClient } from "./helpers.js"
+import { options, requestsTo, withClient } from "./helpers.js"
 
 const live = <A, E>(name: string, f: () => Effect.Effect<A, E, Scope.Scope>) => it.live(name, () => Effect.scoped(f()))
 
@@ -91,8 +92,11 @@ describe("ICWS pagination", () => {
       expect(seen).toEqual(newestFirst(sim).slice(0, 30))
       expect(error).toMatchObject({ _tag: "PaginationError", reason: "max-pages", requests: 3, cursor: seen[29] })
       expect(lists(sim)).toHaveLength(3)
-      const bad = yield* drain(sim, { maxPages: 1.5 })
-      expect(bad.error).toMatchObject({ _tag: "InvalidRequest" })
+      const bad = yield* Effect.flip(
+        Layer.build(IcwsClient.layer(options(sim, { maxPages: 1.5 }))).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+      )
+      expect(String(bad)).toContain("maxPages")
+      expect(String(bad)).toContain("1.5 is not a whole number")
       expect(lists(sim)).toHaveLength(3)
     }))
 })

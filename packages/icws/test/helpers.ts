@@ -2,7 +2,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { RetryPolicy } from "@jobstream/core"
 import { IcwsClient } from "@jobstream/icws"
 import type { IcwsSimulator } from "@jobstream/testkit"
-import { Effect, Logger, LogLevel, Redacted } from "effect"
+import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 
 export const password = Redacted.make("s3cret-pw")
 
@@ -25,7 +25,8 @@ export const withClient = <A, E>(
   extra: Partial<IcwsClient.Options> = {}
 ): Effect.Effect<A, E> =>
   Effect.flatMap(IcwsClient.IcwsClient, f).pipe(
-    Effect.provide(IcwsClient.layer(options(sim, extra))),
+    // Valid options are a precondition of these tests: a ConfigError is a bug here.
+    Effect.provide(IcwsClient.layer(options(sim, extra)).pipe(Layer.orDie)),
     Effect.provide(FetchHttpClient.layer)
   )
 

@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Job } from "@jobstream/core"
+import { Dates, Job } from "@jobstream/core"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
@@ -71,13 +71,25 @@ export const IntFromWire = Schema.transformOrFail(
   }
 ).annotations({ identifier: "IntFromWire" })
 
+/**
+ * `createdDate`: a calendar date (`YYYY-MM-DD`) or an ISO 8601 date-time
+ * (read as UTC when it has no zone), and a real one.
+ */
+export const CreatedDate: Schema.Schema<string> = Dates.DateText({ zone: "utc-if-absent", dateOnly: true }).annotations({
+  identifier: "CreatedDate"
+})
+
 /** One job of the list. */
 export const BulkJob = Schema.Struct({
   jobId: Schema.String.pipe(Schema.minLength(1)),
   jobType: Schema.optional(JobType),
   jobStatus: JobStatus,
-  /** "2015-09-08" in the list; full timestamps on other endpoints. */
-  createdDate: Schema.optional(Schema.String),
+  /**
+   * "2015-09-08" in the list; full timestamps ("2016-09-15T03:36:05.000-07:00")
+   * on other endpoints. Kept as the server's text, but it must be a real date:
+   * an impossible one ("2014-02-30") fails decoding.
+   */
+  createdDate: Schema.optional(CreatedDate),
   creditsConsumed: Schema.optionalWith(IntFromWire, { nullable: true })
 })
 export interface BulkJob extends Schema.Schema.Type<typeof BulkJob> {}
@@ -113,7 +125,7 @@ export const toStatus = (jobStatus: string): Job.Status => {
   }
 }
 
-/** Maps a record to the normalized job (pure; an unreadable date becomes null). */
+/** Maps a record to the normalized job (pure; `createdDate` was checked when the record was decoded). */
 export const toJob = (record: BulkJob): Job.Job =>
   Job.make({
     provider,

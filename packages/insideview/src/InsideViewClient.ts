@@ -23,8 +23,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { AllJobs, ApiError, HttpTransport, Job, Paginate, RetryPolicy, Session } from "@jobstream/core"
-import * as Config from "effect/Config"
+import { AllJobs, ApiError, HttpTransport, Job, Paginate, RetryPolicy, Session, Validation } from "@jobstream/core"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -37,6 +36,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as BulkJob from "./BulkJob.js"
 import * as Codec from "./internal/codec.js"
+import * as OptionChecks from "./internal/options.js"
 import * as JobsQuery from "./JobsQuery.js"
 
 /** How the client authenticates. */
@@ -137,43 +137,45 @@ interface Credential {
   readonly expiresAt: number | undefined
 }
 
-/** Builds the client. */
-export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
+/**
+ * Builds the client. Every option is checked first: a bad one (an empty
+ * secret, a base URL that is not plain http(s), a page size outside 1..50, a
+ * zero timeout, …) fails with a `ConfigError` naming the option, and nothing
+ * is sent.
+ */
+export const make = (
+  options: Options
+): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
-    const format = options.format ?? defaults.format
+    const resolved = yield* OptionChecks.resolve(options, defaults)
+    const format = resolved.format
     const accept = format === "json" ? "application/json" : "application/xml"
-    const concurrency = Math.max(1, Math.floor(options.concurrency ?? defaults.concurrency))
-    const defaultPerPage = Math.min(
-      JobsQuery.maxResultsPerPage,
-      Math.max(1, Math.floor(options.resultsPerPage ?? defaults.resultsPerPage))
-    )
-    const listEncoding = options.listEncoding ?? defaults.listEncoding
-    const maxPages = options.maxPages
-    const maxPagesIssue = maxPages === undefined || (Number.isInteger(maxPages) && maxPages >= 1)
-      ? undefined
-      : `maxPages must be a positive integer, got ${maxPages}`
-    const authBaseUrl = (options.authBaseUrl ?? defaults.authBaseUrl).replace(/\/+$/, "")
+    const concurrency = resolved.concurrency
+    const defaultPerPage = resolved.resultsPerPage
+    const listEncoding = resolved.listEncoding
+    const authBaseUrl = resolved.authBaseUrl
+    const maxPages = resolved.maxPages
     const retryPolicy = options.retryPolicy ?? RetryPolicy.make({
-      rateLimitFallback: options.rateLimitWait ?? defaults.rateLimitWait,
-      ...(options.maxRetryAfter !== undefined ? { maxRetryAfter: options.maxRetryAfter } : {})
+      rateLimitFallback: resolved.rateLimitWait,
+      ...(resolved.maxRetryAfter !== undefined ? { maxRetryAfter: resolved.maxRetryAfter } : {})
     })
 
     const transport = yield* HttpTransport.make({
       provider,
-      baseUrl: options.baseUrl ?? defaults.baseUrl,
+      baseUrl: resolved.baseUrl,
       readErrorBody: Codec.readErrorBody,
       secretHeaders: ["accesstoken"],
       secretParams: ["clientId", "clientSecret"],
       retryPolicy,
-      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
-      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(resolved.timeout !== undefined ? { timeout: resolved.timeout } : {}),
+      ...(resolved.deadline !== undefined ? { deadline: resolved.deadline } : {}),
+      ...(resolved.maxBodyBytes !== undefined ? { maxBodyBytes: resolved.maxBodyBytes } : {}),
       ...(options.transformClient !== undefined ? { transformClient: options.transformClient } : {})
     })
 
     // --- authentication -----------------------------------------------------
 
-    const auth = options.auth
+    const auth = resolved.auth
     const login = (clientId: string, clientSecret: Redacted.Redacted<string>): Effect.Effect<Credential, ApiError.ApiError> =>
       transport.execute({
         operation: "login",
@@ -207,7 +209,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const session = yield* Session.make<Credential, ApiError.ApiError, never>({
         acquire: login(auth.clientId, auth.clientSecret),
         expiresAt: (c) => c.expiresAt,
-        refreshAhead: options.tokenRefreshMargin ?? defaults.tokenRefreshMargin
+        refreshAhead: resolved.tokenRefreshMargin
       })
       authorized = (f) => session.withCredential((c) => f(c.token))
     }
@@ -234,8 +236,8 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     }
 
     const validated = (operation: string, query: unknown): Effect.Effect<JobsQuery.JobsQuery, ApiError.InvalidRequest> =>
-      Either.match(JobsQuery.validate(query ?? {}), {
-        onLeft: (issue) => Effect.fail(new ApiError.InvalidRequest({ provider, operation, issue })),
+      Either.match(JobsQuery.validate(query), {
+        onLeft: (problems) => Effect.fail(ApiError.invalidRequest(provider, operation, problems)),
         onRight: Effect.succeed
       })
 
@@ -249,9 +251,6 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     // ends a walk that stops moving forward with a PaginationError.
     const jobsFor = (operation: string, query: JobsQuery.JobsQuery | undefined) =>
       Stream.unwrap(Effect.map(validated(operation, query), (q) => {
-        if (maxPagesIssue !== undefined) {
-          return Stream.fail(new ApiError.InvalidRequest({ provider, operation, issue: maxPagesIssue }))
-        }
         const pageSize = q.resultsPerPage ?? defaultPerPage
         const at = (page: number): JobsQuery.JobsQuery => ({ ...q, page, resultsPerPage: pageSize })
         return Paginate.numbered<BulkJob.BulkJob, ApiError.ApiError, never>({
@@ -271,7 +270,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const getJob = (jobId: string) =>
       Effect.gen(function*() {
         if (typeof jobId !== "string" || jobId.trim() === "") {
-          return yield* new ApiError.InvalidRequest({ provider, operation: "getJob", issue: "jobId must be a non-empty string" })
+          return yield* ApiError.invalidRequest(provider, "getJob", [
+            { parameter: "jobId", message: Validation.nonBlank(jobId) ?? "must be a non-empty string" }
+          ])
         }
         const found = yield* jobsFor("getJob", undefined).pipe(
           Stream.filter((job) => job.jobId === jobId),
@@ -295,26 +296,26 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     } satisfies Service
   })
 
-/** The client as a Layer. */
-export const layer = (options: Options): Layer.Layer<InsideViewClient, never, HttpClient.HttpClient> =>
+/** The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid. */
+export const layer = (options: Options): Layer.Layer<InsideViewClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.scoped(InsideViewClient, make(options))
 
-const authConfig: Config.Config<Auth> = Config.redacted("INSIDEVIEW_ACCESS_TOKEN").pipe(
-  Config.map(Auth.token),
-  Config.orElse(() =>
-    Config.all({
-      clientId: Config.string("INSIDEVIEW_CLIENT_ID"),
-      clientSecret: Config.redacted("INSIDEVIEW_CLIENT_SECRET")
-    }).pipe(Config.map(({ clientId, clientSecret }) => Auth.credentials(clientId, clientSecret)))
-  )
-)
+/** The environment variables {@link layerConfig} reads. */
+export const variables = OptionChecks.variables
 
 /**
  * The client configured from the environment:
- * `INSIDEVIEW_ACCESS_TOKEN`, or `INSIDEVIEW_CLIENT_ID` + `INSIDEVIEW_CLIENT_SECRET`
- * (a token wins when both are set); optional `INSIDEVIEW_BASE_URL`,
- * `INSIDEVIEW_AUTH_BASE_URL` and `INSIDEVIEW_FORMAT` ("json" | "xml").
- * Fields of `overrides` take precedence.
+ * - `INSIDEVIEW_ACCESS_TOKEN`, or `INSIDEVIEW_CLIENT_ID` + `INSIDEVIEW_CLIENT_SECRET`.
+ *   The rule: when `INSIDEVIEW_ACCESS_TOKEN` is set the token is used and the
+ *   client-credential variables are not read; otherwise both of those are
+ *   required.
+ * - optional `INSIDEVIEW_BASE_URL`, `INSIDEVIEW_AUTH_BASE_URL` and
+ *   `INSIDEVIEW_FORMAT` ("json" | "xml").
+ *
+ * A variable that is missing, empty or blank, or malformed (a base URL that
+ * is not plain http(s), an unknown format) is a `ConfigError` whose path is
+ * the variable's name. Fields of `overrides` take precedence (and are checked
+ * under their option names).
  */
 export const layerConfig = (
   overrides: Partial<Options> = {}
@@ -322,19 +323,14 @@ export const layerConfig = (
   Layer.scoped(
     InsideViewClient,
     Effect.gen(function*() {
-      const env = yield* Config.all({
-        baseUrl: Config.option(Config.string("INSIDEVIEW_BASE_URL")),
-        authBaseUrl: Config.option(Config.string("INSIDEVIEW_AUTH_BASE_URL")),
-        format: Config.withDefault(Config.literal("json", "xml")("INSIDEVIEW_FORMAT"), defaults.format)
-      })
-      const auth = overrides.auth ?? (yield* authConfig)
-      return yield* make({
+      const env = yield* OptionChecks.settingsFromEnv
+      const auth = overrides.auth ?? (yield* OptionChecks.authFromEnv)
+      const fromEnv: Partial<Options> = {
         ...Option.match(env.baseUrl, { onNone: () => ({}), onSome: (baseUrl) => ({ baseUrl }) }),
         ...Option.match(env.authBaseUrl, { onNone: () => ({}), onSome: (authBaseUrl) => ({ authBaseUrl }) }),
-        format: env.format,
-        ...overrides,
-        auth
-      })
+        ...Option.match(env.format, { onNone: () => ({}), onSome: (format) => ({ format }) })
+      }
+      return yield* make({ ...fromEnv, ...overrides, auth })
     })
   )
 

@@ -1,20 +1,27 @@
 /**
  * The query of the Bulk Jobs List (`GET /api/v1/admin/jobs`): typed, with
- * named codes instead of InsideView's bare numbers, and checked before any
- * request is sent.
+ * the words InsideView uses in its job records instead of its bare numeric
+ * codes, and checked before any request is sent.
  *
- * Rules (from the reference):
+ * Rules (from the reference, §1.2 of the API notes):
  * - `period` is "day", "month" or "year"; `start`/`end` must be written in the
- *   period's format (YYYY-MM-DD, YYYY-MM, YYYY), be real dates, and
- *   `start` ≤ `end`; `start`/`end` without `period` are rejected;
- * - `jobStatuses` / `jobTypes` are non-empty lists of the names below;
+ *   period's format (YYYY-MM-DD, YYYY-MM, YYYY) and be real dates
+ *   (2015-02-30 and 2015-13 are refused: `Date.parse` would roll them over).
+ * - Two checks go beyond the reference, on purpose: `start`/`end` without a
+ *   `period` are refused (the reference defines their format only through
+ *   `period`, so the server's reading of them is unknown), and `start` after
+ *   `end` is refused (such a range selects nothing: it is a mistake).
+ * - `jobStatuses` / `jobTypes` are non-empty lists of the words below;
  * - `page` is an integer ≥ 1, `resultsPerPage` an integer in 1..50;
- * - unknown fields are rejected (a misspelt filter must not silently widen
+ * - unknown fields are refused (a misspelt filter must not silently widen
  *   the result).
+ *
+ * Every problem is reported, one line each, as an `InvalidRequest` problem
+ * naming the parameter: `resultsPerPage: 500 is above the maximum 50`.
  *
  * @since 0.1.0
  */
-import { ApiError } from "@jobstream/core"
+import { type ApiError, Dates, Validation } from "@jobstream/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 
@@ -22,7 +29,11 @@ import * as Schema from "effect/Schema"
 export const Period = Schema.Literal("day", "month", "year")
 export type Period = typeof Period.Type
 
-/** Job status names and the codes InsideView expects in `jobStatuses`. */
+/**
+ * Job status words (as job records write them) and the codes InsideView
+ * expects in `jobStatuses`. `notFound` (-1) is a documented code that never
+ * appears in a record.
+ */
 export const jobStatusCodes = {
   notFound: -1,
   failed: 0,
@@ -36,18 +47,53 @@ export const jobStatusCodes = {
 export const JobStatusName = Schema.Literal("notFound", "failed", "accepted", "processing", "finished", "aborted")
 export type JobStatusName = typeof JobStatusName.Type
 
-/** Job type names and the codes InsideView expects in `jobTypes`. */
+/**
+ * Job type words and the code InsideView expects in `jobTypes` for each.
+ *
+ * The filter takes numeric codes (1 Company Details, 2 Contact Details,
+ * 3 Enrich, 4 Contact Lookup, 5 New Contact Details) while records carry
+ * words (`targetCompanyDetails`, `contact`, …). Both are accepted here:
+ * - the words of job records that have a code — which word belongs to which
+ *   code is not documented; this table is an inference, the same one the
+ *   testkit simulator uses (`InsideViewSimulator.jobTypesByCode`);
+ * - the code names in camelCase (`companyDetails`, `contactDetails`,
+ *   `contactLookup`, `newContactDetails`).
+ *
+ * A value selects its code, so every word of that code matches: `contact`
+ * also returns `targetContactDetails` jobs.
+ */
 export const jobTypeCodes = {
+  targetCompanyDetails: 1,
+  companies: 1,
   companyDetails: 1,
+  targetContactDetails: 2,
+  contacts: 2,
+  contact: 2,
   contactDetails: 2,
   enrich: 3,
+  targetLookup: 4,
   contactLookup: 4,
   newContactDetails: 5
 } as const
 
-/** A job type filter value. */
-export const JobTypeName = Schema.Literal("companyDetails", "contactDetails", "enrich", "contactLookup", "newContactDetails")
+/** A job type filter value: a record's word or a code name (see {@link jobTypeCodes}). */
+export const JobTypeName = Schema.Literal(
+  "targetCompanyDetails",
+  "companies",
+  "companyDetails",
+  "targetContactDetails",
+  "contacts",
+  "contact",
+  "contactDetails",
+  "enrich",
+  "targetLookup",
+  "contactLookup",
+  "newContactDetails"
+)
 export type JobTypeName = typeof JobTypeName.Type
+
+/** Job types seen in records that the Bulk Jobs List has no filter code for. */
+export const unfilterableJobTypes: ReadonlyArray<string> = ["targetCompanySearchAsyncExport", "familyTree", "techProfileFetch"]
 
 /** Largest page InsideView serves. */
 export const maxResultsPerPage = 50
@@ -68,50 +114,103 @@ export const JobsQuery = Schema.Struct({
 })
 export interface JobsQuery extends Schema.Schema.Type<typeof JobsQuery> {}
 
+/** The parameters a query may have. */
+export const parameters: ReadonlyArray<keyof JobsQuery> = [
+  "period",
+  "start",
+  "end",
+  "jobStatuses",
+  "jobTypes",
+  "page",
+  "resultsPerPage"
+]
+
 const formats: Record<Period, { readonly pattern: RegExp; readonly shape: string }> = {
   day: { pattern: /^(\d{4})-(\d{2})-(\d{2})$/, shape: "YYYY-MM-DD" },
   month: { pattern: /^(\d{4})-(\d{2})$/, shape: "YYYY-MM" },
   year: { pattern: /^(\d{4})$/, shape: "YYYY" }
 }
 
-const checkDate = (field: "start" | "end", value: string, period: Period): string | undefined => {
+const dateProblem = (value: unknown, period: Period): string | undefined => {
+  if (typeof value !== "string") return `${Validation.quote(value)} is not a string`
   const { pattern, shape } = formats[period]
   const m = pattern.exec(value)
-  if (m === null) return `${field} must be written ${shape} for period "${period}", got ${JSON.stringify(value)}`
-  const year = Number(m[1])
-  const month = m[2] === undefined ? 1 : Number(m[2])
-  const day = m[3] === undefined ? 1 : Number(m[3])
-  const date = new Date(Date.UTC(year, month - 1, day))
-  if (
-    month < 1 || month > 12 || date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 ||
-    date.getUTCDate() !== day
-  ) {
-    return `${field} ${JSON.stringify(value)} is not a real date`
-  }
-  return undefined
+  if (m === null) return `${Validation.quote(value)} is not written ${shape}, the format of period "${period}"`
+  const problem = Dates.calendarProblem(Number(m[1]), m[2] === undefined ? 1 : Number(m[2]), m[3] === undefined ? 1 : Number(m[3]))
+  return problem === undefined ? undefined : `${Validation.quote(value)} is not a real date (${problem})`
 }
 
-/** Checks a query; the left side says what is wrong, in words. */
-export const validate = (input: unknown): Either.Either<JobsQuery, string> => {
-  const decoded = Schema.decodeUnknownEither(JobsQuery, { errors: "first", onExcessProperty: "error" })(input)
-  if (Either.isLeft(decoded)) return Either.left(ApiError.formatParseError(decoded.left))
-  const q = decoded.right
-  if (q.period === undefined) {
-    if (q.start !== undefined || q.end !== undefined) return Either.left("start/end need a period (day, month or year)")
-    return Either.right(q)
+const listProblems = (
+  parameter: string,
+  value: unknown,
+  what: string,
+  item: (v: unknown) => string | undefined
+): ReadonlyArray<ApiError.Problem> => {
+  if (!Array.isArray(value)) {
+    return [{ parameter, message: `${Validation.quote(value)} is not a list; write a list, e.g. ["${what === "status" ? "finished" : "enrich"}"]` }]
   }
+  if (value.length === 0) return [{ parameter, message: `must list at least one ${what}` }]
+  return value.flatMap((v: unknown, i) => {
+    const message = item(v)
+    return message === undefined ? [] : [{ parameter: `${parameter}[${i}]`, message }]
+  })
+}
+
+const statusProblem = (v: unknown): string | undefined =>
+  Validation.oneOf(v, JobStatusName.literals) === undefined
+    ? undefined
+    : `${Validation.quote(v)} is not a job status (${JobStatusName.literals.join(", ")})`
+
+const typeProblem = (v: unknown): string | undefined => {
+  if (Validation.oneOf(v, JobTypeName.literals) === undefined) return undefined
+  if (typeof v === "string" && unfilterableJobTypes.includes(v)) {
+    return `${Validation.quote(v)} jobs have no filter code in the Bulk Jobs List; filter the stream on jobType instead`
+  }
+  return `${Validation.quote(v)} is not a job type with a filter code (${JobTypeName.literals.join(", ")})`
+}
+
+/**
+ * Checks a query. The left side lists every problem, one per parameter (or
+ * list item), each naming the value given and what is allowed.
+ */
+export const validate = (input: unknown): Either.Either<JobsQuery, ReadonlyArray<ApiError.Problem>> => {
+  if (input === undefined) return Either.right({})
+  if (!Validation.isRecord(input)) {
+    return Either.left([{ parameter: "query", message: `${Validation.quote(input)} is not an object of parameters` }])
+  }
+  const q = input
+  const problems: Array<ApiError.Problem> = Validation.unknownKeys(q, parameters).map(({ key, message }) => ({
+    parameter: key,
+    message
+  }))
+  const add = (parameter: string, message: string | undefined) => {
+    if (message !== undefined) problems.push({ parameter, message })
+  }
+  if (q.period !== undefined) add("period", Validation.oneOf(q.period, Period.literals))
+  const period = Validation.oneOf(q.period, Period.literals) === undefined ? (q.period as Period) : undefined
   for (const field of ["start", "end"] as const) {
     const value = q[field]
-    if (value !== undefined) {
-      const issue = checkDate(field, value, q.period)
-      if (issue !== undefined) return Either.left(issue)
+    if (value === undefined) continue
+    if (q.period === undefined) {
+      add(field, `${Validation.quote(value)} needs a period ("day", "month" or "year"), which says how to read it`)
+    } else if (period !== undefined) {
+      add(field, dateProblem(value, period))
     }
   }
-  // Same format on both sides, so text order is date order.
-  if (q.start !== undefined && q.end !== undefined && q.start > q.end) {
-    return Either.left(`start (${q.start}) is after end (${q.end})`)
+  if (
+    period !== undefined && typeof q.start === "string" && typeof q.end === "string" &&
+    dateProblem(q.start, period) === undefined && dateProblem(q.end, period) === undefined && q.start > q.end
+  ) {
+    // Same format on both sides, so text order is date order.
+    add("start", `${Validation.quote(q.start)} is after end ${Validation.quote(q.end)}: the range selects nothing`)
   }
-  return Either.right(q)
+  if (q.jobStatuses !== undefined) problems.push(...listProblems("jobStatuses", q.jobStatuses, "status", statusProblem))
+  if (q.jobTypes !== undefined) problems.push(...listProblems("jobTypes", q.jobTypes, "type", typeProblem))
+  if (q.page !== undefined) add("page", Validation.integer(q.page, { min: 1, max: Number.MAX_SAFE_INTEGER }))
+  if (q.resultsPerPage !== undefined) {
+    add("resultsPerPage", Validation.integer(q.resultsPerPage, { min: 1, max: maxResultsPerPage }))
+  }
+  return problems.length === 0 ? Either.right(q as JobsQuery) : Either.left(problems)
 }
 
 /** How list parameters travel: `jobStatuses=1,3` ("comma", default) or `jobStatuses=1&jobStatuses=3` ("repeat"). */

@@ -7,39 +7,57 @@ import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import { clientFor, collect, listRequests } from "./utils.js"
 
-const invalid: ReadonlyArray<readonly [string, unknown, string]> = [
-  ["unknown period", { period: "week" }, "period"],
-  ["start without period", { start: "2015-08-01" }, "need a period"],
-  ["end without period", { end: "2015" }, "need a period"],
-  ["day start written as a month", { period: "day", start: "2015-08" }, "YYYY-MM-DD"],
-  ["month start written as a day", { period: "month", start: "2015-08-01" }, "YYYY-MM"],
-  ["year written with two digits", { period: "year", end: "15" }, "YYYY"],
-  ["the documented typo 20014-09-01", { period: "day", start: "20014-09-01" }, "YYYY-MM-DD"],
-  ["month 13", { period: "month", start: "2015-13" }, "not a real date"],
-  ["February 30th", { period: "day", end: "2015-02-30" }, "not a real date"],
-  ["start after end (day)", { period: "day", start: "2015-09-02", end: "2015-09-01" }, "after end"],
-  ["start after end (year)", { period: "year", start: "2016", end: "2015" }, "after end"],
-  ["unknown job status", { jobStatuses: ["done"] }, "jobStatuses"],
-  ["numeric job status", { jobStatuses: [3] }, "jobStatuses"],
-  ["empty job status list", { jobStatuses: [] }, "jobStatuses"],
-  ["unknown job type", { jobTypes: ["companies"] }, "jobTypes"],
-  ["page 0", { page: 0 }, "page"],
-  ["fractional page", { page: 1.5 }, "page"],
-  ["resultsPerPage 0", { resultsPerPage: 0 }, "resultsPerPage"],
-  ["resultsPerPage 51", { resultsPerPage: 51 }, "resultsPerPage"],
-  ["misspelt field", { jobStatus: ["finished"] }, "jobStatus"]
+/** [case, query, parameter at fault, text the message must contain] */
+const invalid: ReadonlyArray<readonly [string, unknown, string, string]> = [
+  ["unknown period", { period: "week" }, "period", `"week" is not one of "day", "month", "year"`],
+  ["start without period", { start: "2015-08-01" }, "start", "needs a period"],
+  ["end without period", { end: "2015" }, "end", "needs a period"],
+  ["day start written as a month", { period: "day", start: "2015-08" }, "start", `"2015-08" is not written YYYY-MM-DD`],
+  ["month start written as a day", { period: "month", start: "2015-08-01" }, "start", "is not written YYYY-MM,"],
+  ["year written with two digits", { period: "year", end: "15" }, "end", "is not written YYYY,"],
+  ["the documented typo 20014-09-01", { period: "day", start: "20014-09-01" }, "start", "YYYY-MM-DD"],
+  ["month 13", { period: "month", start: "2015-13" }, "start", "is not a real date (month 13 does not exist)"],
+  ["February 30th", { period: "day", end: "2015-02-30" }, "end", "is not a real date (February 2015 has 28 days)"],
+  ["start after end (day)", { period: "day", start: "2015-09-02", end: "2015-09-01" }, "start", `is after end "2015-09-01"`],
+  ["start after end (year)", { period: "year", start: "2016", end: "2015" }, "start", "is after end"],
+  ["unknown job status", { jobStatuses: ["done"] }, "jobStatuses[0]", `"done" is not a job status`],
+  ["numeric job status", { jobStatuses: [3] }, "jobStatuses[0]", "3 is not a job status"],
+  ["empty job status list", { jobStatuses: [] }, "jobStatuses", "must list at least one status"],
+  ["a single status, not a list", { jobStatuses: "finished" }, "jobStatuses", "is not a list"],
+  ["unknown job type", { jobTypes: ["enrich", "report"] }, "jobTypes[1]", `"report" is not a job type with a filter code`],
+  ["a job type without a filter code", { jobTypes: ["familyTree"] }, "jobTypes[0]", "have no filter code"],
+  ["page 0", { page: 0 }, "page", "0 is below the minimum 1"],
+  ["fractional page", { page: 1.5 }, "page", "1.5 is not a whole number"],
+  ["resultsPerPage 0", { resultsPerPage: 0 }, "resultsPerPage", "0 is below the minimum 1"],
+  ["resultsPerPage 51", { resultsPerPage: 51 }, "resultsPerPage", "51 is above the maximum 50"],
+  ["resultsPerPage as text", { resultsPerPage: "10" }, "resultsPerPage", `"10" is text; give the number 10`],
+  ["misspelt field", { jobStatus: ["finished"] }, "jobStatus", "did you mean jobStatuses?"],
+  ["not an object", 5, "query", "5 is not an object of parameters"]
 ]
 
 describe("JobsQuery.validate", () => {
-  for (const [name, query, mention] of invalid) {
+  for (const [name, query, parameter, text] of invalid) {
     it(`rejects ${name}`, () => {
       const result = JobsQuery.validate(query)
       expect(Either.isLeft(result)).toBe(true)
-      if (Either.isLeft(result)) expect(result.left).toContain(mention)
+      if (Either.isLeft(result)) {
+        expect(result.left).toHaveLength(1)
+        expect(result.left[0]!.parameter).toBe(parameter)
+        expect(result.left[0]!.message).toContain(text)
+      }
     })
   }
 
-  it("accepts each period with its own format, equal bounds, and leap days", () => {
+  it("reports every problem at once, one per parameter", () => {
+    const result = JobsQuery.validate({ period: "day", start: "2015-02-30", resultsPerPage: 500, jobTypes: [] })
+    expect(Either.isLeft(result) ? result.left : []).toEqual([
+      { parameter: "start", message: `"2015-02-30" is not a real date (February 2015 has 28 days)` },
+      { parameter: "jobTypes", message: "must list at least one type" },
+      { parameter: "resultsPerPage", message: "500 is above the maximum 50" }
+    ])
+  })
+
+  it("accepts each period with its own format, equal bounds, leap days, and the API's job type words", () => {
     for (
       const q of [
         { period: "day", start: "2016-02-29", end: "2016-02-29" },
@@ -47,7 +65,9 @@ describe("JobsQuery.validate", () => {
         { period: "year", start: "2014", end: "2015" },
         { period: "day" },
         { jobStatuses: ["notFound", "finished"], jobTypes: ["enrich", "newContactDetails"], page: 3, resultsPerPage: 50 },
-        {}
+        { jobTypes: ["targetCompanyDetails", "targetContactDetails", "contact", "targetLookup", "companies"] },
+        {},
+        undefined
       ]
     ) expect(Either.isRight(JobsQuery.validate(q))).toBe(true)
   })
@@ -62,6 +82,10 @@ describe("JobsQuery.validate", () => {
       ["page", "2"]
     ])
     expect(JobsQuery.toUrlParams({ jobStatuses: ["notFound", "aborted"] })).toEqual([["jobStatuses", "-1,4"]])
+    // A record's word and the code's name send the same code.
+    expect(JobsQuery.toUrlParams({ jobTypes: ["targetCompanyDetails", "companyDetails", "contact"] })).toEqual([
+      ["jobTypes", "1,2"]
+    ])
   })
 })
 
@@ -81,7 +105,7 @@ describe("invalid queries fail before any request", () => {
         ) {
           const error = yield* Effect.flip(run)
           expect(error._tag).toBe("InvalidRequest")
-          expect(error.message).toContain("insideview.")
+          expect(error.message).toMatch(/^insideview\.\w+: invalid request: /)
         }
       }
       const empty = yield* Effect.flip(client.getJob(""))

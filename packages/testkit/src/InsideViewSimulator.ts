@@ -55,6 +55,11 @@ export interface ThrottleOptions {
 export interface InsideViewOptions {
   /** Number of seeded jobs. Default 16788 (the documented example's total). */
   readonly jobs?: number
+  /**
+   * Serve exactly these jobs (newest first) instead of seeded ones, written as
+   * given — e.g. a `createdDate` the client must refuse. Overrides `jobs`.
+   */
+  readonly records?: ReadonlyArray<InsideViewJob>
   /** Dataset and fault seed. Default 1. */
   readonly seed?: number
   readonly latency?: Latency
@@ -342,7 +347,9 @@ const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTim
 /** Starts the simulator. */
 export const startInsideView = async (options: InsideViewOptions = {}): Promise<InsideViewServer> => {
   const seed = options.seed ?? 1
-  let jobs: Array<InsideViewJob> = insideViewJobs(options.jobs ?? 16788, seed).slice()
+  let jobs: Array<InsideViewJob> = options.records !== undefined
+    ? options.records.slice()
+    : insideViewJobs(options.jobs ?? 16788, seed).slice()
   const credentials = options.credentials ?? { clientId: "sim-client", clientSecret: "sim-secret" }
   const lifetimeMillis = (options.tokenLifetimeSeconds ?? 31_536_000) * 1000
   const jsonNumbers = options.jsonNumbers ?? "string"

@@ -2,7 +2,7 @@
  * Wire decoding for InsideView: list pages (JSON or XML), error bodies and
  * the token response. Internal: the public shapes live in BulkJob.ts.
  */
-import { ApiError, HttpTransport, XmlCodec } from "@jobstream/core"
+import { ApiError, Dates, HttpTransport, XmlCodec } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
@@ -189,9 +189,40 @@ export const decodeToken = (
     return Effect.succeed(decoded.right.accessTokenDetails)
   })
 
-/** `expirationTime` ("Tue, Jul 21, 2015 09:08:17 PM GMT") as epoch millis, if readable. */
+const monthIndex: Record<string, number> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12
+}
+
+// "Tue, Jul 21, 2015 09:08:17 PM GMT" (the documented form)
+const documented =
+  /^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+([a-z]{3})[a-z]*\s+(\d{1,2}),?\s+(\d{4})\s+(\d{1,2}):(\d{2}):(\d{2})\s*(am|pm)\s+(?:gmt|utc)$/i
+// "Tue, 21 Jul 2015 21:08:17 GMT" (RFC 1123, in case a server answers with it)
+const rfc1123 = /^(?:mon|tue|wed|thu|fri|sat|sun),\s+(\d{1,2})\s+([a-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2}):(\d{2})\s+(?:gmt|utc)$/i
+
+const instant = (year: number, month: number | undefined, day: number, hour: number, minute: number, second: number) =>
+  month === undefined || Dates.calendarProblem(year, month, day) !== undefined ||
+    Dates.timeProblem(hour, minute, second) !== undefined
+    ? undefined
+    : Date.UTC(year, month - 1, day, hour, minute, second)
+
+/**
+ * `expirationTime` as epoch millis, if readable: the documented form
+ * ("Tue, Jul 21, 2015 09:08:17 PM GMT"), RFC 1123, or ISO 8601. An impossible
+ * date or time ("Feb 30", "13:00:00 PM") is unreadable, not rolled over.
+ */
 export const parseExpirationTime = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined
-  const ms = Date.parse(value)
-  return Number.isNaN(ms) ? undefined : ms
+  const text = value.trim()
+  const d = documented.exec(text)
+  if (d !== null) {
+    const hour12 = Number(d[4])
+    if (hour12 < 1 || hour12 > 12) return undefined
+    const hour = (hour12 % 12) + (d[7]!.toLowerCase() === "pm" ? 12 : 0)
+    return instant(Number(d[3]), monthIndex[d[1]!.toLowerCase()], Number(d[2]), hour, Number(d[5]), Number(d[6]))
+  }
+  const r = rfc1123.exec(text)
+  if (r !== null) {
+    return instant(Number(r[3]), monthIndex[r[2]!.toLowerCase()], Number(r[1]), Number(r[4]), Number(r[5]), Number(r[6]))
+  }
+  return Dates.parseIsoDateTime(text, { zone: "utc-if-absent" })?.getTime()
 }

@@ -1,0 +1,211 @@
+/**
+ * Checks of client options, done once when a client (or its Layer) is
+ * built. A bad option is a `ConfigError` from `effect/ConfigError`
+ * (`InvalidData`) whose path names the option (`["baseUrl"]`,
+ * `["auth", "apiKey"]`) or, when the value came from the environment, the
+ * variable (`["INSIDEVIEW_BASE_URL"]`). Nothing here ever quotes a secret.
+ *
+ * - `baseUrl`: an absolute `http:`/`https:` URL with no user info
+ *   (`https://u:p@host`), no query and no fragment; returned without
+ *   trailing slashes.
+ * - `duration`: a `Duration` input (`"30 seconds"`, millis, …), finite and
+ *   more than zero (or zero, when allowed).
+ * - `integer`, `literal`, `nonBlank`, `secret`, `func`.
+ * - `all` runs several checks and reports every failure at once
+ *   (`ConfigError.And`); `problems` / `format` turn any `ConfigError` into
+ *   one line per problem, for a CLI or a log.
+ * - `env.*`: the same checks as `Config`s reading one variable, so a
+ *   `layerConfig` reports the variable's name.
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Validation from "./Validation.js"
+
+/** Where an option lives: `["baseUrl"]`, `["auth", "apiKey"]`, `["INSIDEVIEW_BASE_URL"]`. */
+export type Path = ReadonlyArray<string>
+
+/** The result of a check: the (normalized) value, or the configuration error. */
+export type Check<A> = Either.Either<A, ConfigError.ConfigError>
+
+/** An `InvalidData` error at `path`. */
+export const invalid = (path: Path, message: string): ConfigError.ConfigError =>
+  ConfigError.InvalidData([...path], message)
+
+const verdict = <A>(path: Path, problem: string | undefined, value: A): Check<A> =>
+  problem === undefined ? Either.right(value) : Either.left(invalid(path, problem))
+
+const example = `"https://api.example.com"`
+
+/**
+ * An absolute `http:`/`https:` URL without user info, query or fragment;
+ * the result has no trailing slash. Messages quote only the parts that
+ * cannot hold a credential.
+ */
+export const baseUrl = (value: unknown, path: Path): Check<string> => {
+  if (typeof value !== "string") return Either.left(invalid(path, `${Validation.quote(value)} is not a URL`))
+  const text = value.trim()
+  if (text === "") return Either.left(invalid(path, "must not be empty"))
+  const shown = text.includes("@") ? "the value (not quoted: it may hold a credential)" : Validation.quote(text)
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return Either.left(invalid(path, `${shown} is not an absolute http(s) URL such as ${example}`))
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return Either.left(
+      invalid(path, `uses the ${JSON.stringify(url.protocol.slice(0, -1))} scheme; only http and https are supported`)
+    )
+  }
+  if (url.username !== "" || url.password !== "" || text.includes("@")) {
+    return Either.left(
+      invalid(path, `must not contain user info ("user:password@"); credentials have options of their own`)
+    )
+  }
+  if (url.search !== "" || text.includes("?")) {
+    return Either.left(invalid(path, `must not have a query ("?…"): ${Validation.quote(url.origin + url.pathname)}`))
+  }
+  if (url.hash !== "" || text.includes("#")) {
+    return Either.left(invalid(path, `must not have a fragment ("#…"): ${Validation.quote(url.origin + url.pathname)}`))
+  }
+  return Either.right(`${url.origin}${url.pathname}`.replace(/\/+$/, ""))
+}
+
+/** What a duration check allows besides finite positive durations. */
+export interface DurationRule {
+  /** Accept zero. Default false. */
+  readonly allowZero?: boolean
+}
+
+/** A finite `Duration` input greater than zero (or zero, with `allowZero`). */
+export const duration = (value: unknown, path: Path, rule: DurationRule = {}): Check<Duration.Duration> => {
+  const shown = Duration.isDuration(value) ? `Duration ${Duration.format(value)}` : Validation.quote(value)
+  if ((typeof value === "number" && (Number.isNaN(value) || value < 0)) || (typeof value === "string" && /^\s*-/.test(value))) {
+    return Either.left(invalid(path, `${shown} is not a duration of zero or more`))
+  }
+  const decoded = Duration.decodeUnknown(value)
+  if (Option.isNone(decoded)) {
+    return Either.left(invalid(path, `${shown} is not a duration (e.g. "30 seconds", "500 millis", or a number of millis)`))
+  }
+  const d = decoded.value
+  if (!Duration.isFinite(d)) return Either.left(invalid(path, `${shown} is not finite`))
+  if (Duration.toMillis(d) <= 0 && !(rule.allowZero === true && Duration.isZero(d))) {
+    return Either.left(invalid(path, `${shown} must be more than zero`))
+  }
+  return Either.right(d)
+}
+
+/** A whole number within the range. */
+export const integer = (value: unknown, path: Path, range: Validation.Range = {}): Check<number> =>
+  verdict(path, Validation.integer(value, range), value as number)
+
+/** One of a fixed set of strings. */
+export const literal = <const L extends string>(value: unknown, path: Path, allowed: ReadonlyArray<L>): Check<L> =>
+  verdict(path, Validation.oneOf(value, allowed), value as L)
+
+/** A string that is not empty or whitespace (not for secrets: the value may be quoted). */
+export const nonBlank = (value: unknown, path: Path): Check<string> =>
+  verdict(path, Validation.nonBlank(value), value as string)
+
+/** A `Redacted` string that is not empty or whitespace. The value is never quoted. */
+export const secret = (value: unknown, path: Path): Check<Redacted.Redacted<string>> => {
+  if (!Redacted.isRedacted(value)) {
+    return Either.left(invalid(path, "must be a Redacted string (Redacted.make(…)); the value is not shown"))
+  }
+  const inner: unknown = Redacted.value(value)
+  if (typeof inner !== "string") return Either.left(invalid(path, "must hold a string"))
+  if (inner === "") return Either.left(invalid(path, "must not be empty"))
+  if (inner.trim() === "") return Either.left(invalid(path, "must not be blank (only whitespace)"))
+  return Either.right(value as Redacted.Redacted<string>)
+}
+
+/** A function (a hook such as `transformClient`). */
+export const func = <F>(value: F, path: Path): Check<F> =>
+  typeof value === "function" ? Either.right(value) : Either.left(invalid(path, `${Validation.quote(value)} is not a function`))
+
+/** Runs `check` unless the value is absent (`undefined`). */
+export const optional = <A, B>(value: A | undefined, check: (value: A) => Check<B>): Check<B | undefined> =>
+  value === undefined ? Either.right(undefined) : check(value)
+
+/** The values of a record of checks. */
+export type Values<R extends Record<string, Check<unknown>>> = {
+  readonly [K in keyof R]: R[K] extends Either.Either<infer A, ConfigError.ConfigError> ? A : never
+}
+
+/** Runs every check of the record; all failures are reported together (`ConfigError.And`). */
+export const all = <const R extends Record<string, Check<unknown>>>(checks: R): Check<Values<R>> => {
+  let error: ConfigError.ConfigError | undefined
+  const values: Record<string, unknown> = {}
+  for (const [key, check] of Object.entries(checks)) {
+    if (Either.isLeft(check)) error = error === undefined ? check.left : ConfigError.And(error, check.left)
+    else values[key] = check.right
+  }
+  return error === undefined ? Either.right(values as Values<R>) : Either.left(error)
+}
+
+/** One problem of a configuration error. */
+export interface Problem {
+  /** The option or variable, dotted ("auth.apiKey", "GREENARROW_API_KEY"); "" when the error names none. */
+  readonly path: string
+  readonly message: string
+}
+
+/** Every problem in a configuration error, in order, without repeats. */
+export const problems = (error: ConfigError.ConfigError): ReadonlyArray<Problem> => {
+  const out: Array<Problem> = []
+  const visit = (e: ConfigError.ConfigError): void => {
+    switch (e._op) {
+      case "And":
+      case "Or":
+        visit(e.left)
+        visit(e.right)
+        return
+      case "MissingData":
+        out.push({ path: e.path.join("."), message: /^Expected .* to exist/.test(e.message) ? "is not set" : e.message })
+        return
+      default:
+        out.push({ path: e.path.join("."), message: e.message })
+    }
+  }
+  visit(error)
+  return out.filter((p, i) => out.findIndex((q) => q.path === p.path && q.message === p.message) === i)
+}
+
+/** A configuration error as one line: `PATH: what is wrong; OTHER: …`. */
+export const format = (error: ConfigError.ConfigError): string =>
+  problems(error).map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`)).join("; ")
+
+// ---------------------------------------------------------------------------
+// Environment variables
+
+const read = <A>(name: string, check: (raw: string, path: Path) => Check<A>): Config.Config<A> =>
+  Config.string(name).pipe(Config.mapOrFail((raw) => check(raw, [])))
+
+const integerText = (raw: string, path: Path, range: Validation.Range): Check<number> =>
+  /^\s*[+-]?\d+\s*$/.test(raw)
+    ? integer(Number(raw), path, range)
+    : Either.left(invalid(path, `${Validation.quote(raw)} is not a whole number`))
+
+/**
+ * `Config`s that read one variable and apply the check above; a failure's
+ * path is the variable's name (missing: `MissingData`, bad: `InvalidData`).
+ * Wrap them in `Config.option` / `Config.withDefault` for optional variables.
+ */
+export const env = {
+  baseUrl: (name: string): Config.Config<string> => read(name, baseUrl),
+  secret: (name: string): Config.Config<Redacted.Redacted<string>> =>
+    read(name, (raw, path) => secret(Redacted.make(raw), path)),
+  nonBlank: (name: string): Config.Config<string> => read(name, nonBlank),
+  integer: (name: string, range: Validation.Range = {}): Config.Config<number> =>
+    read(name, (raw, path) => integerText(raw, path, range)),
+  duration: (name: string, rule: DurationRule = {}): Config.Config<Duration.Duration> =>
+    read(name, (raw, path) => duration(raw.trim(), path, rule)),
+  literal: <const L extends string>(name: string, allowed: ReadonlyArray<L>): Config.Config<L> =>
+    read(name, (raw, path) => literal(raw.trim(), path, allowed))
+} as const
