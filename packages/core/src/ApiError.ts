@@ -189,6 +189,43 @@ export class Timeout extends Schema.TaggedError<Timeout>("@jobstream/core/Timeou
   }
 }
 
+/** A body an error is built from: what the transport read, with its status and the call's redaction. */
+export interface BodySource {
+  /** The HTTP status the body came with, if any. */
+  readonly status?: number | undefined
+  /** The body as text. */
+  readonly body: string
+  /**
+   * Replaces every secret of the request (token, key, password, session id,
+   * cookie, … in every form a server may echo it in) with `<redacted>`. The
+   * transport sets it on every response it hands out.
+   */
+  readonly redact?: ((text: string) => string) | undefined
+}
+
+/** What went wrong reading a body, for {@link DecodeError.fromBody}. */
+export interface DecodeProblem {
+  /** Which stage failed. */
+  readonly format: "json" | "xml" | "schema" | "body"
+  /** What did not match, in words. Redacted and shortened to 1000 characters. */
+  readonly issue: string
+  /**
+   * The body may hold a credential (a login answer): the error then quotes no
+   * excerpt at all. The issue should then name paths, not values.
+   */
+  readonly sensitive?: boolean | undefined
+}
+
+/** Length of the body excerpt a `DecodeError` quotes. */
+export const excerptLength = 200
+
+/** The excerpt of a body that must not be quoted. */
+export const omittedExcerpt = "<omitted: the body may hold a credential>"
+
+// Secrets longer than this that straddle the end of the excerpt could be cut
+// before they are recognised; the redaction looks this far past the cut.
+const excerptLookahead = 8 * 1024
+
 /** The response body could not be read as the expected shape. */
 export class DecodeError extends Schema.TaggedError<DecodeError>("@jobstream/core/DecodeError")("DecodeError", {
   ...WhereFields,
@@ -197,9 +234,32 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@jobstream/cor
   format: Schema.Literal("json", "xml", "schema", "body"),
   /** What did not match, in words. */
   issue: Schema.String,
-  /** The first characters of the offending body. */
+  /** The first characters of the offending body, secrets replaced. */
   excerpt: Schema.String
 }) {
+  /**
+   * The one way to build a `DecodeError` from a body: the excerpt is the
+   * body's first {@link excerptLength} characters and the issue is capped at
+   * 1000, both with the request's secrets replaced (through `source.redact`)
+   * before they are cut, so a secret cannot survive half-quoted.
+   */
+  static fromBody(where: Where, source: BodySource, problem: DecodeProblem): DecodeError {
+    const redact = source.redact ?? identity
+    const excerpt = problem.sensitive === true
+      ? omittedExcerpt
+      : truncate(redact(source.body.slice(0, excerptLength + excerptLookahead)).slice(0, excerptLength + 1), excerptLength)
+    return new DecodeError({
+      provider: where.provider,
+      operation: where.operation,
+      method: where.method,
+      url: redact(where.url),
+      ...(source.status === undefined ? {} : { status: source.status }),
+      format: problem.format,
+      issue: truncate(redact(problem.issue), 1000),
+      excerpt
+    })
+  }
+
   override get message(): string {
     const excerpt = this.excerpt === "" ? "" : `; the body starts ${JSON.stringify(truncate(this.excerpt, 60))}`
     return describe(this, `could not decode the ${formatWords[this.format]}: ${this.issue}${excerpt}`)
@@ -212,6 +272,8 @@ const formatWords = {
   schema: "body's content",
   body: "body"
 } as const
+
+const identity = (text: string): string => text
 
 /** The request was rejected before anything was sent. */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("@jobstream/core/InvalidRequest")(
@@ -246,7 +308,11 @@ export class Redirected extends Schema.TaggedError<Redirected>("@jobstream/core/
   ...WhereFields,
   ...ProviderDetail,
   status: Schema.Number,
-  /** The origin the server redirected to ("https://other.example:8443"), or "<invalid>" for an unreadable Location. */
+  /**
+   * The origin the server redirected to ("https://other.example:8443"),
+   * "<missing>" when the redirect had no Location, "<invalid>" when it could
+   * not be read as a URL.
+   */
   location: Schema.String,
   /** Why it was not followed. */
   reason: Schema.Literal("cross-origin", "scheme-downgrade", "loop", "too-many", "not-followed")

@@ -46,6 +46,8 @@ export interface ParseOptions {
 /** Where the document came from, for the error. */
 export interface DecodeContext extends ApiError.Where {
   readonly status?: number | undefined
+  /** The request's redaction (`RawResponse.redact`), applied to the excerpt and issue of an error. */
+  readonly redact?: ((text: string) => string) | undefined
 }
 
 /** The service. */
@@ -75,7 +77,7 @@ export interface Options {
 const forbidden = /<!DOCTYPE|<!ENTITY/i
 
 /** Length of the excerpt quoted in decode errors. */
-export const excerptLength = 200
+export const excerptLength = ApiError.excerptLength
 
 /** Builds the codec (pure; no resources). */
 export const make = (options: Options = {}): Service => {
@@ -151,14 +153,14 @@ export const make = (options: Options = {}): Service => {
     parseOptions?: ParseOptions
   ): Effect.Effect<A, ApiError.DecodeError> => {
     const parsed = parse(text, parseOptions)
+    const source = { status: context.status, body: text, redact: context.redact }
     if (Either.isLeft(parsed)) {
-      return Effect.fail(decodeError(context, "xml", parsed.left, text))
+      return Effect.fail(ApiError.DecodeError.fromBody(context, source, { format: "xml", issue: parsed.left }))
     }
     const decoded = Schema.decodeUnknownEither(schema, { errors: "first" })(parsed.right)
     if (Either.isLeft(decoded)) {
-      return Effect.fail(
-        decodeError(context, "schema", ApiError.formatParseError(decoded.left), text)
-      )
+      const issue = ApiError.formatParseError(decoded.left)
+      return Effect.fail(ApiError.DecodeError.fromBody(context, source, { format: "schema", issue }))
     }
     return Effect.succeed(decoded.right)
   }
@@ -171,24 +173,6 @@ export const layer: Layer.Layer<XmlCodec> = Layer.succeed(XmlCodec, make())
 
 /** A codec with custom options. */
 export const layerWith = (options: Options): Layer.Layer<XmlCodec> => Layer.succeed(XmlCodec, make(options))
-
-/** Builds a `DecodeError` with a short excerpt of the body. */
-export const decodeError = (
-  context: DecodeContext,
-  format: "json" | "xml" | "schema" | "body",
-  issue: string,
-  body: string
-): ApiError.DecodeError =>
-  new ApiError.DecodeError({
-    provider: context.provider,
-    operation: context.operation,
-    method: context.method,
-    url: context.url,
-    ...(context.status === undefined ? {} : { status: context.status }),
-    format,
-    issue: ApiError.truncate(issue, 1000),
-    excerpt: ApiError.truncate(body.slice(0, excerptLength + 1), excerptLength)
-  })
 
 const isRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u)

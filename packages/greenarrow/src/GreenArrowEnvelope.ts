@@ -182,9 +182,8 @@ export const decodePage = (
     const json = yield* HttpTransport.parseJson(raw, where)
     const decoded = decodeEnvelope(json)
     if (Either.isLeft(decoded)) {
-      return yield* Effect.fail(
-        HttpTransport.schemaError(where, raw, ApiError.formatParseError(decoded.left))
-      )
+      const issue = ApiError.formatParseError(decoded.left)
+      return yield* Effect.fail(ApiError.DecodeError.fromBody(where, raw, { format: "schema", issue }))
     }
     const envelope = decoded.right
     if (!envelope.success) {
@@ -193,7 +192,7 @@ export const decodePage = (
     const jobs = decodeJobs(envelope.data)
     if (Either.isLeft(jobs)) {
       const issue = ApiError.formatParseError(jobs.left)
-      return yield* Effect.fail(HttpTransport.schemaError(where, raw, `in "data": ${issue}`))
+      return yield* Effect.fail(ApiError.DecodeError.fromBody(where, raw, { format: "schema", issue: `in "data": ${issue}` }))
     }
     return {
       jobs: jobs.right,

@@ -117,13 +117,7 @@ const decodeIcws = <A, I>(schema: Schema.Schema<A, I, never>) => {
     const type = HttpTransport.mediaType(raw)
     if (!isJsonLike(type)) {
       return Effect.fail(
-        new ApiError.DecodeError({
-          ...where,
-          status: raw.status,
-          format: "body",
-          issue: `expected ${IcwsJob.mediaType}, got ${type}`,
-          excerpt: ApiError.truncate(raw.body.slice(0, 201), 200)
-        })
+        ApiError.DecodeError.fromBody(where, raw, { format: "body", issue: `expected ${IcwsJob.mediaType}, got ${type}` })
       )
     }
     return decode(raw, where)
@@ -140,7 +134,7 @@ const listPathForErrors = "/icws/-/data-extractor/jobs"
 const decodeStatus = (raw: HttpTransport.RawResponse, where: ApiError.Where) =>
   Effect.flatMap(decodeRecord(raw, where), (record) =>
     record.jobStatus === undefined
-      ? Effect.fail(HttpTransport.schemaError(where, raw, "the job has no jobStatus"))
+      ? Effect.fail(ApiError.DecodeError.fromBody(where, raw, { format: "schema", issue: "the job has no jobStatus" }))
       : Effect.succeed(record.jobStatus))
 
 const encodeConfig = Schema.encodeUnknownEither(IcwsJob.JobConfig, { errors: "all", onExcessProperty: "error" })

@@ -156,11 +156,6 @@ export const secretHeaders: ReadonlyArray<string> = [
   "set-cookie"
 ]
 
-/**
- * Hides the session ID in `/icws/{sessionId}/…` paths. `/icws/connection`
- * (the login) has no session ID and is left alone.
- */
-export const redactPath = (path: string): string => path.replace(/^(\/icws\/)[^/]+(\/.+)$/i, "$1<redacted>$2")
 
 /** Reads `{ errorId, message }` from an error body. */
 export const readErrorBody = (raw: HttpTransport.RawResponse): ApiError.Detail => {
@@ -173,18 +168,27 @@ export const readErrorBody = (raw: HttpTransport.RawResponse): ApiError.Detail =
 }
 
 /**
- * Resolves an entry of `alternateHostList` against the URL that answered 503:
- * a bare host keeps the scheme, port and path prefix; `host:port` keeps the
- * scheme; a full URL is used as given. Undefined when the entry is unusable.
+ * Resolves an entry of `alternateHostList` against the URL that answered 503.
+ * The scheme is the configured one (`scheme`, by default `from`'s): a bare
+ * host gets it and keeps `from`'s port and path prefix; `host:port` gets it
+ * and keeps the path prefix; a full URL is used as given, but only with the
+ * configured scheme or an upgrade to https — a switch from https to http
+ * (the password would travel in clear), user info, a query or a fragment make
+ * the entry unusable. Undefined when the entry is unusable.
  */
-export const resolveAlternate = (from: string, entry: string): string | undefined => {
+export const resolveAlternate = (from: string, entry: string, scheme?: string): string | undefined => {
   const trimmed = entry.trim()
   if (trimmed === "") return undefined
   try {
     const base = new URL(from)
-    if (/^https?:\/\//i.test(trimmed)) return trimmed.replace(/\/+$/, "")
-    const target = new URL(`${base.protocol}//${trimmed}`)
-    if (target.port === "" && base.port !== "") target.port = base.port
+    const configured = (scheme ?? base.protocol).toLowerCase().replace(/:?$/, ":")
+    const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)
+    const target = new URL(full ? trimmed : `${configured}//${trimmed}`)
+    if (target.protocol !== "http:" && target.protocol !== "https:") return undefined
+    if (configured === "https:" && target.protocol !== "https:") return undefined
+    if (target.username !== "" || target.password !== "" || target.search !== "" || target.hash !== "") return undefined
+    if (full) return `${target.origin}${target.pathname.replace(/\/+$/, "")}`
+    if (target.port === "" && base.port !== "" && !/:\d+$/.test(trimmed)) target.port = base.port
     return `${target.origin}${base.pathname.replace(/\/+$/, "")}`
   } catch {
     return undefined
@@ -248,7 +252,7 @@ const decodeConnectBody = <A, I>(
   if (raw.body.trim() === "") return Effect.succeed(undefined)
   if (!isJsonLike(raw)) {
     const issue = `unexpected content type ${HttpTransport.mediaType(raw)}`
-    return Effect.fail(HttpTransport.schemaError(where, raw, issue, { sensitive: true }))
+    return Effect.fail(ApiError.DecodeError.fromBody(where, raw, { format: "schema", issue, sensitive: true }))
   }
   return HttpTransport.decodeJson(schema, { sensitive: true })(raw, where)
 }
@@ -267,6 +271,8 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
     const language = resolved.language
     const applicationName = resolved.applicationName
     const maxAlternates = resolved.maxAlternates
+    // Alternate hosts keep the configured scheme (never https → http).
+    const scheme = /^https:/i.test(primary) ? "https:" : "http:"
 
     const transport = yield* HttpTransport.make({
       provider: IcwsJob.provider,
@@ -277,7 +283,9 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
       ...(resolved.retryPolicy !== undefined ? { retryPolicy: resolved.retryPolicy } : {}),
       readErrorBody,
       secretHeaders,
-      redactPath,
+      // The session id travels in every path and the CSRF token and cookies in headers: each
+      // call declares its session id (see `execute`); the headers are secret by name.
+      secrets: [resolved.password],
       // Cookies are handled on the platform response (which keeps every
       // Set-Cookie line) and the Cookie header is added per attempt.
       transformClient: (client) => {
@@ -328,12 +336,12 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
             const csrfToken = body?.csrfToken ?? Option.getOrUndefined(Headers.get(raw.headers, "inin-icws-csrf-token"))
             if (sessionId === undefined || sessionId === "" || csrfToken === undefined || csrfToken === "") {
               return Effect.fail(
-                HttpTransport.schemaError(
-                  where,
-                  raw,
-                  "the connection answer has no sessionId/csrfToken in its body nor ININ-ICWS-Session-ID/ININ-ICWS-CSRF-Token headers",
-                  { sensitive: true }
-                )
+                ApiError.DecodeError.fromBody(where, raw, {
+                  format: "schema",
+                  issue:
+                    "the connection answer has no sessionId/csrfToken in its body nor ININ-ICWS-Session-ID/ININ-ICWS-CSRF-Token headers",
+                  sensitive: true
+                })
               )
             }
             return Effect.succeed({
@@ -366,7 +374,9 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
         if (host !== primary) {
           if (alternatesUsed >= maxAlternates) break
           alternatesUsed++
-          yield* Effect.logInfo("ICWS: trying an alternate host").pipe(Effect.annotateLogs({ host }))
+          yield* Effect.logInfo("ICWS: trying an alternate host").pipe(
+            Effect.annotateLogs({ host: transport.redact(host) })
+          )
         }
         tried.add(host)
         const outcome = yield* Effect.either(connectOnce(host))
@@ -383,8 +393,12 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
         }
         lastError = value.error
         for (const entry of value.hosts) {
-          const resolved = resolveAlternate(host, entry)
-          if (resolved !== undefined && !tried.has(resolved) && !queue.includes(resolved)) queue.push(resolved)
+          const resolved = resolveAlternate(host, entry, scheme)
+          if (resolved === undefined) {
+            yield* Effect.logWarning(
+              "ICWS: an alternate host was ignored (unreadable, or not on the configured scheme: https is never left for http)"
+            ).pipe(Effect.annotateLogs({ entry: transport.redact(ApiError.truncate(entry, 200)) }))
+          } else if (!tried.has(resolved) && !queue.includes(resolved)) queue.push(resolved)
         }
       }
       return yield* (lastError ??
@@ -407,6 +421,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
       transport.execute({
         operation: "disconnect",
         request: request(credential, "DELETE", "/connection"),
+        secrets: [credential.sessionId],
         retryPolicy: RetryPolicy.none,
         decode: () => Effect.void
       }).pipe(
@@ -416,10 +431,16 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
 
     const session = yield* Session.make<Credential, ApiError.ApiError, never>({ acquire, release })
 
+    // Every call carries the session id in its path: declared as a secret of the call.
     const execute = <A>(build: (credential: Credential) => HttpTransport.Call<A>) =>
-      session.withCredential((credential) =>
-        Effect.locally(transport.execute(build(credential)), currentJar, credential.cookies)
-      )
+      session.withCredential((credential) => {
+        const call = build(credential)
+        return Effect.locally(
+          transport.execute({ ...call, secrets: [...(call.secrets ?? []), credential.sessionId] }),
+          currentJar,
+          credential.cookies
+        )
+      })
 
     return {
       transport,

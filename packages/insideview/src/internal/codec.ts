@@ -59,28 +59,16 @@ export const decodePageXml = (
   where: ApiError.Where
 ): Effect.Effect<BulkJobsPage, ApiError.DecodeError> =>
   Effect.suspend(() => {
-    const context = { ...where, status: raw.status }
+    const fail = (format: "xml" | "schema", issue: string) =>
+      Effect.fail(ApiError.DecodeError.fromBody(where, raw, { format, issue }))
     const parsed = codec.parse(raw.body, { arrayPaths: ["*.bulkJob", "*.bulkJobs.bulkJob"] })
-    if (Either.isLeft(parsed)) return Effect.fail(XmlCodec.decodeError(context, "xml", parsed.left, raw.body))
+    if (Either.isLeft(parsed)) return fail("xml", parsed.left)
     const roots = isRecord(parsed.right) ? Object.keys(parsed.right) : []
-    if (roots.length !== 1) {
-      return Effect.fail(
-        XmlCodec.decodeError(context, "xml", `expected one root element, found ${roots.length}`, raw.body)
-      )
-    }
+    if (roots.length !== 1) return fail("xml", `expected one root element, found ${roots.length}`)
     const root = roots[0]!
     const content = isRecord(parsed.right) ? parsed.right[root] : undefined
     const decoded = Schema.decodeUnknownEither(XmlPage, { errors: "first" })(content)
-    if (Either.isLeft(decoded)) {
-      return Effect.fail(
-        XmlCodec.decodeError(
-          context,
-          "schema",
-          `in <${root}>: ${ApiError.formatParseError(decoded.left)}`,
-          raw.body
-        )
-      )
-    }
+    if (Either.isLeft(decoded)) return fail("schema", `in <${root}>: ${ApiError.formatParseError(decoded.left)}`)
     const p = decoded.right
     return Effect.succeed(toPage([...p.bulkJob, ...(p.bulkJobs?.bulkJob ?? [])], p))
   })
@@ -158,10 +146,10 @@ export const decodeToken = (
   where: ApiError.Where
 ): Effect.Effect<TokenDetails, ApiError.DecodeError> =>
   Effect.suspend(() => {
-    const context = { ...where, status: raw.status }
-    const safeBody = scrubToken(raw.body)
+    // The token in this body is not a secret of the request yet: scrubbed here.
+    const safe = { ...raw, body: scrubToken(raw.body) }
     const fail = (format: "json" | "xml" | "schema", issue: string) =>
-      Effect.fail(XmlCodec.decodeError(context, format, issue, safeBody))
+      Effect.fail(ApiError.DecodeError.fromBody(where, safe, { format, issue }))
     const body = raw.body.trim()
     let value: unknown
     if (body.startsWith("<")) {

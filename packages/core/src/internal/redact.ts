@@ -1,0 +1,219 @@
+/**
+ * Hiding the secrets of a request in anything derived from its response.
+ *
+ * A {@link Redactor} holds the secret values of one call: the provider's
+ * declared secrets (API key, password, client secret, session id, …), the
+ * values of its secret headers and query parameters, and the cookies the
+ * server set. `redact` replaces each of them with `<redacted>` in a text,
+ * in every form a server may echo it back in: as is, percent-encoded (with
+ * `%20` or `+` for spaces, either hex case), JSON-escaped (also with `\/`
+ * and `\uXXXX`, and escaped twice), HTML/XML-escaped and base64 (standard,
+ * URL-safe, with or without padding).
+ *
+ * Values shorter than {@link minSecretLength} characters are not searched
+ * for: they would match ordinary words, and replacing them would garble the
+ * text without hiding anything worth hiding.
+ *
+ * @internal
+ */
+import * as Encoding from "effect/Encoding"
+
+/** What a secret is replaced with. */
+export const placeholder = "<redacted>"
+
+/** Shorter values are not treated as secrets (see the module doc). */
+export const minSecretLength = 4
+
+/** Texts longer than this are only redacted in their first part by `redactPrefix`. */
+const windowSlack = 8 * 1024
+
+/** The secrets of one call, growing as the call learns more of them. */
+export interface Redactor {
+  /** Adds a secret value. */
+  readonly add: (value: string) => void
+  /** Adds the secrets a header's value holds (the whole value, a scheme's credentials, Basic's parts, cookie values). */
+  readonly addHeader: (name: string, value: string) => void
+  /** The text with every known secret, in every form, replaced by `<redacted>`. */
+  readonly redact: (text: string) => string
+  /** The first `length` characters of `text`, redacted (secrets straddling the cut are still found). */
+  readonly redactPrefix: (text: string, length: number) => string
+  /** How many distinct values it holds. */
+  readonly size: () => number
+  /** The values it holds. */
+  readonly values: () => ReadonlyArray<string>
+  /** A copy holding the same secrets, to which further additions do not flow back. */
+  readonly fork: () => Redactor
+}
+
+/** Builds a redactor holding `initial`. */
+export const make = (initial: Iterable<string> = []): Redactor => {
+  const values = new Set<string>()
+  let pattern: RegExp | undefined
+  let dirty = true
+
+  const add = (value: string): void => {
+    const trimmed = value.trim()
+    for (const v of trimmed === value ? [value] : [value, trimmed]) {
+      if (v.length >= minSecretLength && !values.has(v)) {
+        values.add(v)
+        dirty = true
+      }
+    }
+  }
+
+  const addHeader = (name: string, value: string): void => {
+    add(value)
+    const lower = name.toLowerCase()
+    if (lower === "cookie" || lower === "set-cookie") {
+      const pairs = lower === "cookie" ? value.split(";") : [value.split(";")[0] ?? ""]
+      for (const pair of pairs) {
+        const eq = pair.indexOf("=")
+        if (eq >= 0) add(pair.slice(eq + 1).trim())
+      }
+      return
+    }
+    // "<scheme> <credentials>": the credentials alone, and for Basic what they encode.
+    const match = /^\s*(\S+)\s+(\S+)\s*$/.exec(value)
+    if (match === null) return
+    add(match[2]!)
+    if (match[1]!.toLowerCase() === "basic") {
+      const decoded = decodeBase64(match[2]!)
+      if (decoded !== undefined) {
+        add(decoded)
+        const colon = decoded.indexOf(":")
+        if (colon >= 0) {
+          add(decoded.slice(0, colon))
+          add(decoded.slice(colon + 1))
+        }
+      }
+    }
+  }
+
+  const compiled = (): RegExp | undefined => {
+    if (dirty) {
+      dirty = false
+      const forms = new Set<string>()
+      for (const value of values) for (const form of formsOf(value)) forms.add(form)
+      pattern = forms.size === 0
+        ? undefined
+        : new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g")
+    }
+    return pattern
+  }
+
+  const redact = (text: string): string => {
+    const re = compiled()
+    if (re === undefined || text === "") return text
+    re.lastIndex = 0
+    return text.replace(re, placeholder)
+  }
+
+  const redactPrefix = (text: string, length: number): string => {
+    const window = text.length > length + windowSlack ? text.slice(0, length + windowSlack) : text
+    return redact(window).slice(0, length)
+  }
+
+  const self: Redactor = {
+    add,
+    addHeader,
+    redact,
+    redactPrefix,
+    size: () => values.size,
+    values: () => [...values],
+    fork: () => make(values)
+  }
+  for (const value of initial) add(value)
+  return self
+}
+
+/** A redactor that knows no secret (for texts that have none). */
+export const none: Redactor = make()
+
+// ---------------------------------------------------------------------------
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+const decodeBase64 = (s: string): string | undefined => {
+  const result = Encoding.decodeBase64String(s)
+  return result._tag === "Right" ? result.right : undefined
+}
+
+// encodeURIComponent throws on a lone surrogate; such a value has no percent form.
+const safely = (f: () => string): string | undefined => {
+  try {
+    return f()
+  } catch {
+    return undefined
+  }
+}
+
+const lowerHex = (s: string): string => s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())
+
+const jsonEscape = (s: string): string => JSON.stringify(s).slice(1, -1)
+
+const jsonEscapeAll = (s: string): string =>
+  jsonEscape(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+const htmlEscape = (s: string, apostrophe: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, apostrophe)
+
+/** The forms in which a server may echo `value`. */
+export const formsOf = (value: string): ReadonlyArray<string> => {
+  const forms = new Set<string>([value])
+  const percent = safely(() => encodeURIComponent(value))
+  const encoded = [
+    percent,
+    percent?.replace(/%20/g, "+"),
+    safely(() => new URLSearchParams([["", value]]).toString().slice(1)),
+    safely(() => encodeURI(value))
+  ]
+  for (const e of encoded) {
+    if (e === undefined) continue
+    forms.add(e)
+    forms.add(lowerHex(e))
+  }
+  const json = jsonEscape(value)
+  forms.add(json)
+  forms.add(json.replace(/\//g, "\\/"))
+  forms.add(jsonEscapeAll(value))
+  forms.add(jsonEscape(json))
+  for (const apostrophe of ["&#39;", "&#x27;", "&apos;"]) forms.add(htmlEscape(value, apostrophe))
+  const base64 = Encoding.encodeBase64(value)
+  const unpadded = base64.replace(/=+$/, "")
+  forms.add(base64)
+  forms.add(unpadded)
+  forms.add(unpadded.replace(/\+/g, "-").replace(/\//g, "_"))
+  return [...forms].filter((f) => f.length >= minSecretLength)
+}
+
+/**
+ * A URL as it may appear in errors, logs and spans: no user info, no
+ * fragment, the values of `secretParams` (lower-cased names) replaced, every
+ * known secret replaced wherever it is (a session id in the path, under any
+ * prefix), and the rest percent-decoded for reading.
+ */
+export const redactUrl = (url: string, redactor: Redactor, secretParams: ReadonlySet<string>): string => {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return "<invalid url>"
+  }
+  const params: Array<string> = []
+  for (const [key, value] of parsed.searchParams) {
+    params.push(`${printable(key)}=${secretParams.has(key.toLowerCase()) ? placeholder : printable(value)}`)
+  }
+  const shown = `${parsed.protocol}//${parsed.host}${readable(parsed.pathname)}${params.length > 0 ? `?${params.join("&")}` : ""}`
+  return redactor.redact(shown)
+}
+
+const control = /[\u0000-\u001f\u007f]/
+
+// Percent-decoded when that gives printable text; as sent otherwise.
+const readable = (s: string): string => {
+  const decoded = safely(() => decodeURIComponent(s))
+  return decoded === undefined || control.test(decoded) ? s : decoded
+}
+
+// A decoded query key or value, re-encoded if it holds control characters.
+const printable = (s: string): string => control.test(s) ? (safely(() => encodeURIComponent(s)) ?? "?") : s
