@@ -173,7 +173,11 @@ export const commonSecretHeaders: ReadonlyArray<string> = [
 /** A short, secret-free account of why a request failed (the system error code and message). */
 export const describeCause: (error: unknown) => string = Errors.describeCause
 
-const reveal = (secret: Secret): string => Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
+// Anything else than a string (a misconfigured secret) is skipped here and reported by the provider.
+const reveal = (secret: Secret): string => {
+  const value: unknown = Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
+  return typeof value === "string" ? value : ""
+}
 
 /** Builds a transport over the `HttpClient` in context. */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>

@@ -118,6 +118,8 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
       readErrorBody,
       mapError,
       secretHeaders: ["authorization"],
+      // Besides the Authorization header (and what it encodes), replaced wherever a server might echo them.
+      secrets: options.auth._tag === "Key" ? [options.auth.apiKey] : [options.auth.encoded],
       ...(settings.retryPolicy !== undefined ? { retryPolicy: settings.retryPolicy } : {}),
       ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
       ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),

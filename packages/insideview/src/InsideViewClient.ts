@@ -166,6 +166,8 @@ export const make = (
       readErrorBody: Codec.readErrorBody,
       secretHeaders: ["accesstoken"],
       secretParams: ["clientId", "clientSecret"],
+      // Replaced wherever a server might echo them, on every call.
+      secrets: options.auth._tag === "Token" ? [options.auth.accessToken] : [options.auth.clientSecret],
       retryPolicy,
       ...(resolved.timeout !== undefined ? { timeout: resolved.timeout } : {}),
       ...(resolved.deadline !== undefined ? { deadline: resolved.deadline } : {}),

@@ -5,7 +5,7 @@
  * requests it hits. Rules are checked in order for every request and the first
  * rule that applies decides the fault (at most one fault per request).
  */
-import type { SimRequest } from "./Server.js"
+import type { SimRequest, SimResponse } from "./Server.js"
 import type { Rng } from "./Seed.js"
 
 export type Fault =
@@ -26,6 +26,31 @@ export type Fault =
   | { readonly _tag: "Hang" }
   /** Replace the response with the given content (handy for malformed payloads). */
   | { readonly _tag: "Body"; readonly status?: number; readonly contentType?: string; readonly body: string }
+  /** Answer with what `respond` builds from the request (an echo of it, a redirect computed from it, …). */
+  | { readonly _tag: "Respond"; readonly respond: (req: SimRequest) => SimResponse }
+  /**
+   * Send the status and headers, then body bytes without end (until the
+   * client goes away or the server closes): with a `Content-Length` of
+   * `contentLength` when given, chunked otherwise. `stats` counts what
+   * happened, so a test can see the client abandon the body.
+   */
+  | {
+    readonly _tag: "Endless"
+    readonly status: number
+    readonly contentType: string
+    readonly contentLength: number | undefined
+    readonly stats: EndlessStats
+  }
+
+/** What an `Endless` fault has done so far (updated by the server). */
+export interface EndlessStats {
+  /** Responses started. */
+  started: number
+  /** Responses whose connection closed (the client abandoned the body, or the server closed). */
+  closed: number
+  /** Body bytes written so far. */
+  bytes: number
+}
 
 export interface FaultRule {
   /** The fault applied when this rule fires (unless `pick` chooses another). */
@@ -90,6 +115,25 @@ export const body = (
   body,
   ...(options?.status !== undefined ? { status: options.status } : {}),
   ...(options?.contentType !== undefined ? { contentType: options.contentType } : {})
+})
+
+/** A response built from each request. */
+export const respond = (respond: (req: SimRequest) => SimResponse): Fault => ({ _tag: "Respond", respond })
+
+/**
+ * A body that never ends (see the `Endless` fault): status 200 and JSON by
+ * default, chunked unless `contentLength` is given. Read `fault.stats`.
+ */
+export const endless = (options?: {
+  readonly status?: number
+  readonly contentType?: string
+  readonly contentLength?: number
+}): Extract<Fault, { readonly _tag: "Endless" }> => ({
+  _tag: "Endless",
+  status: options?.status ?? 200,
+  contentType: options?.contentType ?? "application/json; charset=utf-8",
+  contentLength: options?.contentLength,
+  stats: { started: 0, closed: 0, bytes: 0 }
 })
 
 // ---------------------------------------------------------------------------

@@ -102,6 +102,8 @@ export interface GreenArrowSimOptions {
    * `{ stuckAt: n }` serves page n for every page after n.
    */
   readonly pageFault?: "ignore-page" | { readonly stuckAt: number }
+  /** Serve HTTPS with this key and certificate (e.g. `Tls.selfSigned`). Default plain HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string }
 }
 
 /**
@@ -455,7 +457,8 @@ export const startGreenArrow = async (options: GreenArrowSimOptions = {}): Promi
     handler,
     seed,
     latency: options.latency,
-    faults: options.faults
+    faults: options.faults,
+    ...(options.tls === undefined ? {} : { tls: options.tls })
   })
   const extra = {
     get jobs(): ReadonlyArray<GreenArrowSimJob> {

@@ -122,6 +122,13 @@ export interface IcwsOptions {
   readonly mutations?: ReadonlyArray<Mutations.Mutation>
   /** How the list treats `fromJobId` (see {@link CursorMode}). Default "honor". */
   readonly cursorMode?: CursorMode
+  /**
+   * Serve the API under this path prefix (e.g. "/gateway", as behind a
+   * reverse proxy): `/gateway/icws/…`; paths outside it answer 404. Default none.
+   */
+  readonly pathPrefix?: string
+  /** Serve HTTPS with this key and certificate (e.g. `Tls.selfSigned`). Default plain HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string }
 }
 
 /**
@@ -364,8 +371,9 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
     removeOldest: (n) => forget(jobs.splice(0, n))
   })
 
+  const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "")
   const cookieHeaders = (session: IcwsSessionRecord): Array<string> =>
-    [...session.cookies].map(([name, value]) => `${name}=${value}; Path=/icws; HttpOnly`)
+    [...session.cookies].map(([name, value]) => `${name}=${value}; Path=${prefix}/icws; HttpOnly`)
 
   const connect = (req: SimRequest): SimResponse => {
     if (alternates !== undefined) {
@@ -560,7 +568,8 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
   }
 
   const handler = (req: SimRequest): SimResponse => {
-    const segments = req.path.split("/").filter((s) => s !== "")
+    if (prefix !== "" && !req.path.startsWith(`${prefix}/`)) return error(404, "error.request.notFound", "No such resource.")
+    const segments = req.path.slice(prefix.length).split("/").filter((s) => s !== "")
     if (segments[0]?.toLowerCase() !== "icws") return error(404, "error.request.notFound", "No such resource.")
     if (segments.length === 2 && segments[1] === "connection") {
       return req.method === "POST" ? connect(req) : error(405, "error.request.methodNotAllowed", "Use POST.")
@@ -600,7 +609,8 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
     handler,
     seed,
     latency: options.latency,
-    faults: options.faults
+    faults: options.faults,
+    ...(options.tls === undefined ? {} : { tls: options.tls })
   })
   const extra = {
     get jobs(): ReadonlyArray<IcwsSimJob> {

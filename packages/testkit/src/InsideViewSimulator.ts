@@ -64,6 +64,8 @@ export interface InsideViewOptions {
   readonly seed?: number
   readonly latency?: Latency
   readonly faults?: ReadonlyArray<FaultRule>
+  /** Serve HTTPS with this key and certificate (e.g. `Tls.selfSigned`). Default plain HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string }
   /** Client credentials accepted by the login endpoint. Default `{ clientId: "sim-client", clientSecret: "sim-secret" }`. */
   readonly credentials?: { readonly clientId: string; readonly clientSecret: string }
   /** Tokens accepted without logging in (a "fixed" token). Default `["sim-fixed-token"]`. */
@@ -534,7 +536,8 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     handler,
     seed,
     latency: options.latency,
-    faults: options.faults
+    faults: options.faults,
+    ...(options.tls === undefined ? {} : { tls: options.tls })
   })
 
   return Object.defineProperties(server, {

@@ -7,6 +7,7 @@
  * while the server runs.
  */
 import * as http from "node:http"
+import * as https from "node:https"
 import type { Socket } from "node:net"
 import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
@@ -58,6 +59,8 @@ export interface ServerOptions {
   readonly logBodies?: boolean
   /** Keep at most this many log entries (oldest are dropped). Default 10000. */
   readonly maxLog?: number
+  /** Serve HTTPS with this key and certificate (PEM), e.g. `Tls.selfSigned`. Default: plain HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string }
 }
 
 export type LoggedRequest = SimRequest & {
@@ -66,7 +69,7 @@ export type LoggedRequest = SimRequest & {
 }
 
 export interface RunningServer {
-  /** e.g. "http://127.0.0.1:53122" (no trailing slash). */
+  /** e.g. "http://127.0.0.1:53122" (no trailing slash; "https://…" with `tls`). */
   readonly url: string
   readonly port: number
   /** Snapshot of the request log, in arrival order. */
@@ -169,7 +172,7 @@ const guessContentType = (body: string): string => {
     : "text/plain; charset=utf-8"
 }
 
-const faultResponse = (fault: Fault): SimResponse | undefined => {
+const faultResponse = (fault: Fault, req: SimRequest): SimResponse | undefined => {
   switch (fault._tag) {
     case "Status": {
       const bodyText = fault.body ?? JSON.stringify({ error: `status_${fault.status}`, message: "simulated fault" })
@@ -187,9 +190,41 @@ const faultResponse = (fault: Fault): SimResponse | undefined => {
         headers: { "Content-Type": fault.contentType ?? "application/json; charset=utf-8" },
         body: fault.body
       }
+    case "Respond":
+      return fault.respond(req)
     default:
       return undefined
   }
+}
+
+/** Streams body bytes until the connection goes away (the `Endless` fault). */
+const writeEndless = (res: http.ServerResponse, fault: Extract<Fault, { readonly _tag: "Endless" }>): number => {
+  const stats = fault.stats
+  stats.started++
+  const headers: Record<string, string> = { "Content-Type": fault.contentType }
+  if (fault.contentLength !== undefined) headers["Content-Length"] = String(fault.contentLength)
+  res.writeHead(fault.status, headers)
+  const chunk = Buffer.from(`"${"z".repeat(16 * 1024 - 3)}",`)
+  let stopped = false
+  const stop = () => {
+    if (stopped) return
+    stopped = true
+    stats.closed++
+  }
+  res.on("close", stop)
+  res.on("error", stop)
+  const pump = () => {
+    while (!stopped && !res.destroyed) {
+      stats.bytes += chunk.length
+      if (!res.write(chunk)) {
+        res.once("drain", pump)
+        return
+      }
+    }
+  }
+  res.write("[")
+  pump()
+  return fault.status
 }
 
 const isOpen = (res: http.ServerResponse): boolean => !res.destroyed && !res.writableEnded && !res.socket?.destroyed
@@ -328,8 +363,17 @@ export const start = (options: ServerOptions): Promise<RunningServer> => {
         }
         case "Truncate":
           break
+        case "Endless": {
+          entry.status = writeEndless(res, fault)
+          return
+        }
         default: {
-          const response = faultResponse(fault)
+          let response: SimResponse | undefined
+          try {
+            response = faultResponse(fault, simReq)
+          } catch {
+            response = handlerFailure
+          }
           if (response !== undefined) {
             entry.status = safeWrite(req, res, response)
             return
@@ -373,13 +417,16 @@ export const start = (options: ServerOptions): Promise<RunningServer> => {
     }
   }
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     onRequest(req, res).catch(() => {
       // Last resort: never let one request take the server down.
       if (!res.headersSent && isOpen(res)) safeWrite(req, res, handlerFailure)
       else res.destroy()
     })
-  })
+  }
+  const server: http.Server = options.tls === undefined
+    ? http.createServer(listener)
+    : https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
   server.on("connection", (socket: Socket) => {
     sockets.add(socket)
     socket.on("close", () => sockets.delete(socket))
@@ -410,7 +457,7 @@ export const start = (options: ServerOptions): Promise<RunningServer> => {
       port = typeof address === "object" && address !== null ? address.port : (options.port ?? 0)
       const urlHost = host.includes(":") ? `[${host}]` : host
       const running: RunningServer = {
-        url: `http://${urlHost}:${port}`,
+        url: `${options.tls === undefined ? "http" : "https"}://${urlHost}:${port}`,
         port,
         get requests(): ReadonlyArray<LoggedRequest> {
           return log.slice()

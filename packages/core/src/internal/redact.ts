@@ -52,6 +52,7 @@ export const make = (initial: Iterable<string> = []): Redactor => {
   let dirty = true
 
   const add = (value: string): void => {
+    if (typeof value !== "string") return
     const trimmed = value.trim()
     for (const v of trimmed === value ? [value] : [value, trimmed]) {
       if (v.length >= minSecretLength && !values.has(v)) {

@@ -140,11 +140,8 @@ export const make = (settings: Settings) => {
           Effect.annotateLogs({ provider, operation: where.operation, status: response.status, hop: hops + 1 })
         )
         visited.add(decision.url)
-        current = current.pipe(
-          HttpClientRequest.setUrl(decision.url),
-          HttpClientRequest.setUrlParams([]),
-          HttpClientRequest.removeHash
-        )
+        // From a URL object the platform takes the query as the request's parameters (replacing the old ones).
+        current = HttpClientRequest.setUrl(current, new URL(decision.url))
       }
     })
 
