@@ -32,6 +32,8 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -201,14 +203,17 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const redactor = fixed.fork()
       for (const secret of secrets) redactor.add(reveal(secret))
       for (const [name, value] of Object.entries(request.headers)) if (isSecretHeader(name)) redactor.addHeader(name, value)
-      if (secretParams.size > 0) {
-        for (const [key, value] of request.urlParams) if (secretParams.has(key.toLowerCase())) redactor.add(value)
-        try {
-          const url = new URL(Request.fullUrl(request, baseUrl))
-          for (const [key, value] of url.searchParams) if (secretParams.has(key.toLowerCase())) redactor.add(value)
-        } catch {
-          // An unreadable URL fails later, as an InvalidRequest.
+      for (const [key, value] of request.urlParams) if (secretParams.has(key.toLowerCase())) redactor.add(value)
+      try {
+        const url = new URL(Request.fullUrl(request, baseUrl))
+        for (const [key, value] of url.searchParams) if (secretParams.has(key.toLowerCase())) redactor.add(value)
+        // Credentials in the URL itself are secrets too (they never appear in it as shown).
+        for (const part of [url.username, url.password]) {
+          redactor.add(part)
+          redactor.add(Encoding.decodeUriComponent(part).pipe(Either.getOrElse(() => part)))
         }
+      } catch {
+        // An unreadable URL fails later, as an InvalidRequest.
       }
       return redactor
     }
