@@ -32,16 +32,13 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Encoding from "effect/Encoding"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import type * as ApiError from "./ApiError.js"
 import * as Errors from "./internal/errors.js"
-import * as Redact from "./internal/redact.js"
 import * as Redirect from "./internal/redirect.js"
 import * as Request from "./internal/request.js"
+import * as Secrets from "./internal/secrets.js"
 import * as Send from "./internal/send.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
@@ -64,7 +61,7 @@ export interface RawResponse extends ApiError.BodySource {
 }
 
 /** A secret value, plain or `Redacted`. */
-export type Secret = string | Redacted.Redacted<string>
+export type Secret = Secrets.Secret
 
 /** What `execute` needs to know about one operation. */
 export interface Call<A> {
@@ -175,12 +172,6 @@ export const commonSecretHeaders: ReadonlyArray<string> = [
 /** A short, secret-free account of why a request failed (the system error code and message). */
 export const describeCause: (error: unknown) => string = Errors.describeCause
 
-// Anything else than a string (a misconfigured secret) is skipped here and reported by the provider.
-const reveal = (secret: Secret): string => {
-  const value: unknown = Redacted.isRedacted(secret) ? Redacted.value(secret) : secret
-  return typeof value === "string" ? value : ""
-}
-
 /** Builds a transport over the `HttpClient` in context. */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
@@ -193,54 +184,30 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const deadline = options.deadline === undefined ? undefined : Duration.decode(options.deadline)
     const policy = options.retryPolicy ?? RetryPolicy.defaultPolicy
     const secretHeaders = [...commonSecretHeaders, ...(options.secretHeaders ?? [])].map((h) => h.toLowerCase())
-    const secretHeaderSet = new Set(secretHeaders)
-    const isSecretHeader = (name: string) => secretHeaderSet.has(name.toLowerCase())
-    const secretParams: ReadonlySet<string> = new Set((options.secretParams ?? []).map((p) => p.toLowerCase()))
-    const fixed = Redact.make((options.secrets ?? []).map(reveal))
-
-    // Every secret a request carries: declared values, secret headers, secret parameters.
-    const redactorFor = (request: HttpClientRequest.HttpClientRequest, secrets: ReadonlyArray<Secret> = []) => {
-      const redactor = fixed.fork()
-      for (const secret of secrets) redactor.add(reveal(secret))
-      for (const [name, value] of Object.entries(request.headers)) if (isSecretHeader(name)) redactor.addHeader(name, value)
-      for (const [key, value] of request.urlParams) if (secretParams.has(key.toLowerCase())) redactor.add(value)
-      try {
-        const url = new URL(Request.fullUrl(request, baseUrl))
-        for (const [key, value] of url.searchParams) if (secretParams.has(key.toLowerCase())) redactor.add(value)
-        // Credentials in the URL itself are secrets too (they never appear in it as shown).
-        for (const part of [url.username, url.password]) {
-          redactor.add(part)
-          redactor.add(Encoding.decodeUriComponent(part).pipe(Either.getOrElse(() => part)))
-        }
-      } catch {
-        // An unreadable URL fails later, as an InvalidRequest.
-      }
-      return redactor
-    }
+    const secrets = Secrets.make({
+      baseUrl,
+      headers: secretHeaders,
+      params: options.secretParams ?? [],
+      values: options.secrets ?? []
+    })
 
     const where = (
       operation: string,
       request: HttpClientRequest.HttpClientRequest,
-      secrets?: ReadonlyArray<Secret>
+      declared?: ReadonlyArray<Secret>
     ): ApiError.Where => ({
       provider,
       operation,
       method: request.method,
-      url: Redact.redactUrl(Request.fullUrl(request, baseUrl), redactorFor(request, secrets), secretParams)
+      url: secrets.shownUrl(request, secrets.redactorFor(request, declared))
     })
-
-    const redactUrl = (url: string, secrets: ReadonlyArray<Secret> = []) =>
-      Redact.redactUrl(url, Redact.make([...fixed.values(), ...secrets.map(reveal)]), secretParams)
-
-    const redact = (text: string, secrets: ReadonlyArray<Secret> = []) =>
-      Redact.make([...fixed.values(), ...secrets.map(reveal)]).redact(text)
 
     // Relative URLs get the base URL; absolute ones (a login host) are kept.
     let client = HttpClient.mapRequest(base, (request) => Send.absolute(request, baseUrl))
     if (options.transformClient !== undefined) client = options.transformClient(client)
     // Outermost: the last look at the request as sent, and a scope per request whose
     // closing aborts it (releasing the socket of a body that is not read to the end).
-    const http = client.pipe(HttpClient.mapRequestEffect(Request.finalCheck(isSecretHeader)), HttpClient.withScope)
+    const http = client.pipe(HttpClient.mapRequestEffect(Request.finalCheck(secrets.isSecretHeader)), HttpClient.withScope)
 
     const sender = Send.make({
       http,
@@ -253,10 +220,14 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     })
 
     const execute = <A>(call: Call<A>): Effect.Effect<A, ApiError.ApiError> => {
-      const redactor = redactorFor(call.request, call.secrets)
-      const ctx = where(call.operation, call.request, call.secrets)
-      const carriesSecret = redactor.size() > 0 || Object.keys(call.request.headers).some(isSecretHeader) ||
-        call.request.urlParams.some(([key]) => secretParams.has(key.toLowerCase()))
+      const redactor = secrets.redactorFor(call.request, call.secrets)
+      const ctx: ApiError.Where = {
+        provider,
+        operation: call.operation,
+        method: call.request.method,
+        url: secrets.shownUrl(call.request, redactor)
+      }
+      const carriesSecret = secrets.carriesSecret(call.request, redactor)
       const attemptTimeout = call.timeout === undefined ? timeout : Duration.decode(call.timeout)
       const idempotent = call.idempotent ?? Request.idempotentMethods.has(call.request.method)
       const schedule = idempotent || call.retryNonIdempotent === true ? (call.retryPolicy ?? policy) : RetryPolicy.none
@@ -282,7 +253,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       )
     }
 
-    return { provider, baseUrl, execute, redactUrl, where, redact } satisfies Service
+    return { provider, baseUrl, execute, redactUrl: secrets.redactUrl, where, redact: secrets.redact } satisfies Service
   })
 
 /** A generic transport as a Layer. */
