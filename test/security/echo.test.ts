@@ -12,7 +12,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type ApiError, RetryPolicy } from "@jobstream/core"
 import { InsideViewClient } from "@jobstream/insideview"
-import { type Faults, Hostile, InsideViewSimulator, type Server } from "@jobstream/testkit"
+import { Faults, Hostile, InsideViewSimulator, Server } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
@@ -154,5 +154,33 @@ describe("echoed secrets never leave the library", () => {
       // Several pages failed concurrently, each retried twice.
       expect(sim.requests.filter((r) => r.status === 500).length).toBeGreaterThanOrEqual(8)
       expect(findLeaks(inAllForms(["sim-secret", ...sim.issuedTokens]), audit.texts())).toEqual([])
+    }).pipe(Effect.scoped, Effect.provide(httpClient("fetch"))))
+
+  it.live("insideview: a login answer whose expirationTime repeats the client secret (logged as unreadable)", () =>
+    Effect.gen(function*() {
+      const sim = yield* InsideViewSimulator.makeInsideView({
+        jobs: 5,
+        faults: [{
+          fault: Faults.respond((req) =>
+            Server.json(200, {
+              accessTokenDetails: { accessToken: "echo-token-1234", expirationTime: `never ${req.query.get("clientSecret")}` }
+            })
+          ),
+          match: (r) => r.path.startsWith("/Auth/login/")
+        }]
+      })
+      const audit = yield* audited((errors) =>
+        Effect.gen(function*() {
+          const client = yield* InsideViewClient.make({
+            baseUrl: sim.url,
+            authBaseUrl: sim.url,
+            auth: InsideViewClient.Auth.credentials("sim-client", Redacted.make("sim-secret")),
+            retryPolicy: RetryPolicy.none
+          })
+          yield* attempt(errors, client.listJobs())
+        }).pipe(Effect.scoped)
+      )
+      expect(audit.logs.records.some((r) => r.text.includes("expirationTime") && r.text.includes("never <redacted>"))).toBe(true)
+      expect(findLeaks(inAllForms(["sim-secret"]), audit.texts())).toEqual([])
     }).pipe(Effect.scoped, Effect.provide(httpClient("fetch"))))
 })

@@ -98,4 +98,21 @@ describe("icws: alternate hosts keep the configured scheme", () => {
       expect(good.createdSessions).toHaveLength(1)
       expect(findLeaks(inAllForms([...icwsSecrets(primary), ...icwsSecrets(good)]), audit.texts())).toEqual([])
     }).pipe(Effect.scoped, Effect.provide(tlsClient)))
+
+  it.live("alternates that repeat the password (refused or tried) leave it out of the logs and the error", () =>
+    Effect.gen(function*() {
+      const primary = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      primary.setAlternates([
+        `http://agent:s3cret-pw@127.0.0.1:1`,
+        `http://127.0.0.1:1/?p=s3cret-pw`,
+        `http://127.0.0.1:1/s3cret-pw`
+      ])
+      const audit = yield* audited((errors) =>
+        Effect.scoped(Effect.flatMap(icwsClient(primary), (c) => attempt(errors, c.getJob("x"))))
+      )
+      expect(audit.errors).toHaveLength(1)
+      expect(audit.logs.records.filter((r) => r.text.includes("an alternate host was ignored"))).toHaveLength(2)
+      expect(audit.logs.records.some((r) => r.text.includes("trying an alternate host") && r.text.includes("<redacted>"))).toBe(true)
+      expect(findLeaks(inAllForms(["s3cret-pw"]), audit.texts())).toEqual([])
+    }).pipe(Effect.scoped, Effect.provide(httpClient("fetch"))))
 })

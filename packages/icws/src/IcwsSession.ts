@@ -388,7 +388,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
         }
         const value = outcome.right
         if (value._tag === "Connected") {
-          yield* Effect.logDebug("ICWS session connected").pipe(Effect.annotateLogs({ host }))
+          yield* Effect.logDebug("ICWS session connected").pipe(Effect.annotateLogs({ host: transport.redact(host) }))
           return value.credential
         }
         lastError = value.error
@@ -397,7 +397,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
           if (resolved === undefined) {
             yield* Effect.logWarning(
               "ICWS: an alternate host was ignored (unreadable, or not on the configured scheme: https is never left for http)"
-            ).pipe(Effect.annotateLogs({ entry: transport.redact(ApiError.truncate(entry, 200)) }))
+            ).pipe(Effect.annotateLogs({ entry: ApiError.truncate(transport.redact(entry), 200) }))
           } else if (!tried.has(resolved) && !queue.includes(resolved)) queue.push(resolved)
         }
       }

@@ -195,7 +195,12 @@ export const make = (
           return expiresAt === undefined
             ? Effect.as(
               Effect.logWarning("insideview: token expirationTime missing or unreadable; relying on 401 to renew").pipe(
-                Effect.annotateLogs({ expirationTime: details.expirationTime ?? "<absent>" })
+                // From the server: shown redacted (it could repeat the client secret) and short.
+                Effect.annotateLogs({
+                  expirationTime: details.expirationTime === undefined
+                    ? "<absent>"
+                    : ApiError.truncate(transport.redact(details.expirationTime), 100)
+                })
               ),
               credential
             )
