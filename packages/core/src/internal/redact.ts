@@ -24,9 +24,6 @@ export const placeholder = "<redacted>"
 /** Shorter values are not treated as secrets (see the module doc). */
 export const minSecretLength = 4
 
-/** Texts longer than this are only redacted in their first part by `redactPrefix`. */
-const windowSlack = 8 * 1024
-
 /** The secrets of one call, growing as the call learns more of them. */
 export interface Redactor {
   /** Adds a secret value. */
@@ -35,8 +32,6 @@ export interface Redactor {
   readonly addHeader: (name: string, value: string) => void
   /** The text with every known secret, in every form, replaced by `<redacted>`. */
   readonly redact: (text: string) => string
-  /** The first `length` characters of `text`, redacted (secrets straddling the cut are still found). */
-  readonly redactPrefix: (text: string, length: number) => string
   /** How many distinct values it holds. */
   readonly size: () => number
   /** The values it holds. */
@@ -45,8 +40,17 @@ export interface Redactor {
   readonly fork: () => Redactor
 }
 
-/** Builds a redactor holding `initial`. */
-export const make = (initial: Iterable<string> = []): Redactor => {
+/**
+ * Compiled patterns by secret set, shared by the redactors of one transport
+ * (its calls carry the same few secrets over and over). It lives as long as
+ * the transport: secrets are not kept anywhere global.
+ */
+export type Cache = Map<string, RegExp>
+
+const maxPatterns = 64
+
+/** Builds a redactor holding `initial`, compiling through `cache` when given. */
+export const make = (initial: Iterable<string> = [], cache?: Cache): Redactor => {
   const values = new Set<string>()
   let pattern: RegExp | undefined
   let dirty = true
@@ -93,11 +97,7 @@ export const make = (initial: Iterable<string> = []): Redactor => {
   const compiled = (): RegExp | undefined => {
     if (dirty) {
       dirty = false
-      const forms = new Set<string>()
-      for (const value of values) for (const form of formsOf(value)) forms.add(form)
-      pattern = forms.size === 0
-        ? undefined
-        : new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g")
+      pattern = values.size === 0 ? undefined : patternFor([...values], cache)
     }
     return pattern
   }
@@ -109,28 +109,33 @@ export const make = (initial: Iterable<string> = []): Redactor => {
     return text.replace(re, placeholder)
   }
 
-  const redactPrefix = (text: string, length: number): string => {
-    const window = text.length > length + windowSlack ? text.slice(0, length + windowSlack) : text
-    return redact(window).slice(0, length)
-  }
-
   const self: Redactor = {
     add,
     addHeader,
     redact,
-    redactPrefix,
     size: () => values.size,
     values: () => [...values],
-    fork: () => make(values)
+    fork: () => make(values, cache)
   }
   for (const value of initial) add(value)
   return self
 }
 
-/** A redactor that knows no secret (for texts that have none). */
-export const none: Redactor = make()
-
 // ---------------------------------------------------------------------------
+
+const patternFor = (values: ReadonlyArray<string>, cache: Cache | undefined): RegExp => {
+  const key = values.join("\u0000")
+  const cached = cache?.get(key)
+  if (cached !== undefined) return cached
+  const forms = new Set<string>()
+  for (const value of values) for (const form of formsOf(value)) forms.add(form)
+  const pattern = new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g")
+  if (cache !== undefined) {
+    if (cache.size >= maxPatterns) cache.clear()
+    cache.set(key, pattern)
+  }
+  return pattern
+}
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 

@@ -37,7 +37,8 @@ export interface Declared {
 export const make = (declared: Declared) => {
   const headerNames = new Set(declared.headers.map((h) => h.toLowerCase()))
   const paramNames: ReadonlySet<string> = new Set(declared.params.map((p) => p.toLowerCase()))
-  const fixed = Redact.make(declared.values.map(reveal))
+  const cache: Redact.Cache = new Map()
+  const fixed = Redact.make(declared.values.map(reveal), cache)
   const isSecretHeader = (name: string): boolean => headerNames.has(name.toLowerCase())
   const isSecretParam = (name: string): boolean => paramNames.has(name.toLowerCase())
 
@@ -71,7 +72,7 @@ export const make = (declared: Declared) => {
     Redact.redactUrl(fullUrl(request, declared.baseUrl), redactor, paramNames)
 
   /** A redactor of the fixed secrets and `secrets`. */
-  const redactorWith = (secrets: ReadonlyArray<Secret>) => Redact.make([...fixed.values(), ...secrets.map(reveal)])
+  const redactorWith = (secrets: ReadonlyArray<Secret>) => Redact.make([...fixed.values(), ...secrets.map(reveal)], cache)
 
   return {
     isSecretHeader,
