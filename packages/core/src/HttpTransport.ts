@@ -15,10 +15,11 @@
  * `layer`/`layerConfig` serve programs that talk to some other HTTP API with
  * the same machinery.
  *
- * The work is done by small internal modules: `internal/redact` (secrets),
- * `internal/body` (reading within the limit), `internal/errors` (responses
- * and failures → `ApiError`), `internal/request` (header checks),
- * `internal/redirect` (the policy) and `internal/send` (one attempt).
+ * The work is done by small internal modules: `internal/secrets` (what is
+ * secret for a request) and `internal/redact` (hiding it), `internal/body`
+ * (reading within the limit), `internal/errors` (responses and failures →
+ * `ApiError`), `internal/request` (header checks), `internal/redirect` (the
+ * policy), `internal/send` (one attempt) and `internal/decode` (JSON decoders).
  *
  * @since 0.1.0
  */
@@ -75,7 +76,11 @@ export interface Call<A> {
    * 200 becomes a retryable `ServerError`, for instance).
    */
   readonly decode: (response: RawResponse, where: ApiError.Where) => Effect.Effect<A, ApiError.ApiError>
-  /** Which statuses go to `decode`; the rest become errors. Default: 2xx. */
+  /**
+   * Which statuses go to `decode`; the rest become errors. Default: 2xx.
+   * Redirects (301, 302, 303, 307, 308) never get here: the redirect policy
+   * follows them or fails with `Redirected`.
+   */
   readonly accept?: (status: number) => boolean
   /**
    * Whether repeating the request is harmless. Defaults from the method:
