@@ -97,17 +97,17 @@ const scenarios: ReadonlyArray<Scenario> = [
 
 const run = (target: Target) =>
   Effect.gen(function*() {
-    const sim = yield* target.start()
+    const { run, secrets: secretsOf, sim } = yield* target.start()
     let echoed = 0
     const audit = yield* audited((errors) =>
       Effect.gen(function*() {
         for (const scenario of scenarios) {
           sim.clearLog()
           sim.setFaults([{ fault: scenario.fault, match: target.match }])
-          const error = yield* attempt(errors, target.run(sim))
+          const error = yield* attempt(errors, run())
           const hit = sim.requests.filter(target.match)
           expect(hit.length, `${target.label} / ${scenario.label}: the hostile answer was sent`).toBeGreaterThan(0)
-          const secrets = target.secrets(sim)
+          const secrets = secretsOf()
           if (hit.some((r) => secrets.some((s) => Hostile.dump(r).includes(s)))) echoed++
           if (surfaces(target) && scenario.tag !== undefined) {
             expect((error as ApiError.ApiError | undefined)?._tag, `${target.label} / ${scenario.label}`).toBe(scenario.tag)
@@ -119,7 +119,7 @@ const run = (target: Target) =>
     // The echoes did carry the secrets (so a clean audit means something).
     expect(echoed).toBe(scenarios.length)
     if (surfaces(target)) expect(audit.errors.length).toBeGreaterThanOrEqual(scenarios.filter((s) => s.tag !== undefined).length)
-    expect(findLeaks(inAllForms(target.secrets(sim)), audit.texts())).toEqual([])
+    expect(findLeaks(inAllForms(secretsOf()), audit.texts())).toEqual([])
   })
 
 describe("echoed secrets never leave the library", () => {

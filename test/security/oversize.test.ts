@@ -23,11 +23,11 @@ describe("oversize bodies are abandoned and their sockets released", () => {
         const what = contentLength === undefined ? "a body that never ends (chunked)" : "a 2 GB Content-Length"
         it.live(`${target.provider}: ${what} → DecodeError (body), connection closed [${kind}]`, () =>
           Effect.gen(function*() {
-            const sim = yield* target.start()
+            const { run, sim } = yield* target.start()
             const fault = Faults.endless(contentLength === undefined ? {} : { contentLength })
             sim.setFaults([{ fault, match: target.match }])
             const error: ApiError.ApiError = yield* guard(
-              Effect.flip(target.run(sim, { maxBodyBytes: limit })),
+              Effect.flip(run({ maxBodyBytes: limit })),
               10_000,
               "the oversize call"
             )
@@ -54,7 +54,7 @@ describe("oversize bodies are abandoned and their sockets released", () => {
         const faults = lists.map(() => Faults.endless(contentLength === undefined ? {} : { contentLength }))
         const urls: Record<string, string> = {}
         for (const [i, target] of lists.entries()) {
-          const sim = yield* target.start()
+          const { sim } = yield* target.start()
           sim.setFaults([{ fault: faults[i]!, match: target.match }])
           urls[target.provider] = sim.url
         }

@@ -158,7 +158,7 @@ describe("redirects: no credential reaches another origin", () => {
     for (const kind of clientKinds) {
       it.live(`${target.label} [${kind}]`, () =>
         Effect.gen(function*() {
-          const sim = yield* target.start()
+          const { run, secrets: secretsOf, sim } = yield* target.start()
           const foreign = yield* Hostile.makeForeign()
           const audit = yield* audited((errors) =>
             Effect.gen(function*() {
@@ -169,7 +169,7 @@ describe("redirects: no credential reaches another origin", () => {
                   match: target.match,
                   ...(scenario.times === undefined ? {} : { times: scenario.times })
                 }])
-                const error = yield* attempt(errors, target.run(sim))
+                const error = yield* attempt(errors, run())
                 check(target, scenario, error, sim, foreign)
               }
               sim.setFaults([])
@@ -179,7 +179,7 @@ describe("redirects: no credential reaches another origin", () => {
             // The logout fails after the call: its Redirected is logged, not raised.
             expect(audit.logs.records.some((r) => r.text.includes("Redirected"))).toBe(true)
           }
-          const secrets = inAllForms(target.secrets(sim))
+          const secrets = inAllForms(secretsOf())
           expect(secrets.length).toBeGreaterThan(0)
           expect(findLeaks(secrets, [...audit.texts(), ...receivedTexts(foreign, Hostile.received)])).toEqual([])
         }).pipe(Effect.scoped, Effect.provide(httpClient(kind))))

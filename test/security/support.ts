@@ -38,7 +38,7 @@ import {
   recordSpans
 } from "../reliability/support.js"
 
-export { errorTexts, findLeaks, guard, eventually, realSleep } from "../reliability/support.js"
+export { errorTexts, eventually, findLeaks, guard } from "../reliability/support.js"
 
 // ---------------------------------------------------------------------------
 // The platform clients
@@ -78,7 +78,7 @@ export interface Audit<A> {
 /** Runs a scenario under a logger (all levels) and a tracer that record everything. */
 export const audited = <A, R>(
   scenario: (errors: Array<unknown>) => Effect.Effect<A, never, R>
-): Effect.Effect<Audit<A>, never, Exclude<R, never>> =>
+): Effect.Effect<Audit<A>, never, R> =>
   Effect.gen(function*() {
     const logs = recordLogs()
     const spans = recordSpans()
@@ -132,15 +132,20 @@ export interface Target {
   /** The requests the hostile behaviour targets. */
   readonly match: (r: Server.SimRequest) => boolean
   /** Starts the provider's simulator (closed with the scope). */
-  readonly start: (options?: SimOptions) => Effect.Effect<Server.RunningServer, never, Scope.Scope>
+  readonly start: (options?: SimOptions) => Effect.Effect<Running, never, Scope.Scope>
+}
+
+/** A target's simulator, running. */
+export interface Running {
+  readonly sim: Server.RunningServer
   /**
    * Runs the call with a fresh client (its session closed at the end) and
    * fails with its error. For the ICWS logout the call is a listing whose
    * scope then closes: the logout's error is only logged.
    */
-  readonly run: (sim: Server.RunningServer, knobs?: Knobs) => Effect.Effect<unknown, ApiError.ApiError, HttpClient.HttpClient>
+  readonly run: (knobs?: Knobs) => Effect.Effect<unknown, ApiError.ApiError, HttpClient.HttpClient>
   /** The secrets involved, known once the run is over (tokens issued, sessions opened, …). */
-  readonly secrets: (sim: Server.RunningServer) => ReadonlyArray<string>
+  readonly secrets: () => ReadonlyArray<string>
 }
 
 export interface SimOptions {
@@ -151,14 +156,9 @@ export interface SimOptions {
 export interface Knobs {
   readonly baseUrl?: string
   readonly maxBodyBytes?: number
-  readonly concurrency?: number
-  readonly format?: "json" | "xml"
 }
 
 const none = RetryPolicy.none
-
-const ivSim = (sim: Server.RunningServer) => sim as InsideViewSimulator.InsideViewServer
-const icwsSim = (sim: Server.RunningServer) => sim as IcwsSimulator.IcwsServer
 
 const insideViewClient = (sim: Server.RunningServer, auth: "token" | "credentials", knobs: Knobs = {}) =>
   InsideViewClient.make({
@@ -170,15 +170,13 @@ const insideViewClient = (sim: Server.RunningServer, auth: "token" | "credential
     retryPolicy: none,
     timeout: "10 seconds",
     resultsPerPage: 10,
-    concurrency: knobs.concurrency ?? 4,
-    format: knobs.format ?? "json",
     ...(knobs.maxBodyBytes === undefined ? {} : { maxBodyBytes: knobs.maxBodyBytes })
   })
 
-const insideViewSecrets = (sim: Server.RunningServer) => [
+const insideViewSecrets = (sim: InsideViewSimulator.InsideViewServer) => [
   insideView.clientSecret,
   insideView.fixedToken,
-  ...ivSim(sim).issuedTokens
+  ...sim.issuedTokens
 ]
 
 const greenArrowClient = (sim: Server.RunningServer, knobs: Knobs = {}) =>
@@ -206,17 +204,36 @@ export const icwsClient = (sim: Server.RunningServer, knobs: Knobs = {}) =>
   })
 
 /** Every secret of the ICWS sessions opened so far: password, session ids, CSRF tokens, cookie values. */
-export const icwsSecrets = (sim: Server.RunningServer) => [
+export const icwsSecrets = (sim: IcwsSimulator.IcwsServer) => [
   icws.password,
-  ...icwsSim(sim).createdSessions.flatMap((s) => [s.sessionId, s.csrfToken, ...s.cookies.values()])
+  ...sim.createdSessions.flatMap((s) => [s.sessionId, s.csrfToken, ...s.cookies.values()])
 ]
 
-const withIcws = <A>(sim: Server.RunningServer, knobs: Knobs | undefined, f: (c: IcwsClient.Service) => Effect.Effect<A, ApiError.ApiError>) =>
-  Effect.scoped(Effect.flatMap(icwsClient(sim, knobs), f))
+const insideViewTarget = (
+  call: (c: InsideViewClient.Service) => Effect.Effect<unknown, ApiError.ApiError>,
+  auth: "token" | "credentials"
+) =>
+(options: SimOptions = {}) =>
+  Effect.map(InsideViewSimulator.makeInsideView({ jobs: 30, ...(options.tls === undefined ? {} : { tls: options.tls }) }), (sim): Running => ({
+    sim,
+    run: (knobs) => Effect.scoped(Effect.flatMap(insideViewClient(sim, auth, knobs), call)),
+    secrets: () => insideViewSecrets(sim)
+  }))
 
-const startInsideView = (options: SimOptions = {}) => InsideViewSimulator.makeInsideView({ jobs: 30, ...options })
-const startGreenArrow = (options: SimOptions = {}) => GreenArrowSimulator.makeGreenArrow({ jobs: 30, ...options })
-const startIcws = (options: SimOptions = {}) => IcwsSimulator.makeIcws({ jobs: 12, ...options })
+const greenArrowTarget = (options: SimOptions = {}) =>
+  Effect.map(GreenArrowSimulator.makeGreenArrow({ jobs: 30, ...(options.tls === undefined ? {} : { tls: options.tls }) }), (sim): Running => ({
+    sim,
+    run: (knobs) => Effect.flatMap(greenArrowClient(sim, knobs), (c) => c.page(undefined, { _tag: "First" })),
+    secrets: greenArrowSecrets
+  }))
+
+const icwsTarget = (call: (c: IcwsClient.Service, sim: IcwsSimulator.IcwsServer) => Effect.Effect<unknown, ApiError.ApiError>) =>
+(options: SimOptions = {}) =>
+  Effect.map(IcwsSimulator.makeIcws({ jobs: 12, ...options }), (sim): Running => ({
+    sim,
+    run: (knobs) => Effect.scoped(Effect.flatMap(icwsClient(sim, knobs), (c) => call(c, sim))),
+    secrets: () => icwsSecrets(sim)
+  }))
 
 const isIcwsConnect = (r: Server.SimRequest) => r.method === "POST" && r.path.endsWith("/icws/connection")
 const isIcwsSubmit = (r: Server.SimRequest) => r.method === "POST" && r.path.endsWith("/data-extractor/jobs")
@@ -229,81 +246,63 @@ export const targets: ReadonlyArray<Target> = [
     provider: "insideview",
     method: "POST",
     match: (r) => r.path.startsWith("/Auth/login/"),
-    start: startInsideView,
-    run: (sim, knobs) => Effect.scoped(Effect.flatMap(insideViewClient(sim, "credentials", knobs), (c) => c.listJobs())),
-    secrets: insideViewSecrets
+    start: insideViewTarget((c) => c.listJobs(), "credentials")
   },
   {
     label: "insideview list (GET, fixed accessToken header)",
     provider: "insideview",
     method: "GET",
     match: isInsideViewList,
-    start: startInsideView,
-    run: (sim, knobs) => Effect.scoped(Effect.flatMap(insideViewClient(sim, "token", knobs), (c) => c.listJobs())),
-    secrets: insideViewSecrets
+    start: insideViewTarget((c) => c.listJobs(), "token")
   },
   {
     label: "insideview list (GET, accessToken from a login)",
     provider: "insideview",
     method: "GET",
     match: isInsideViewList,
-    start: startInsideView,
-    run: (sim, knobs) => Effect.scoped(Effect.flatMap(insideViewClient(sim, "credentials", knobs), (c) => c.listJobs())),
-    secrets: insideViewSecrets
+    start: insideViewTarget((c) => c.listJobs(), "credentials")
   },
   {
     label: "greenarrow list (GET, Basic authorization)",
     provider: "greenarrow",
     method: "GET",
     match: isGreenArrowList,
-    start: startGreenArrow,
-    run: (sim, knobs) => Effect.flatMap(greenArrowClient(sim, knobs), (c) => c.page(undefined, { _tag: "First" })),
-    secrets: greenArrowSecrets
+    start: greenArrowTarget
   },
   {
     label: "icws connect (POST, password in the body)",
     provider: "icws",
     method: "POST",
     match: isIcwsConnect,
-    start: startIcws,
-    run: (sim, knobs) => withIcws(sim, knobs, (c) => c.getJob("job-x")),
-    secrets: icwsSecrets
+    start: icwsTarget((c) => c.getJob("job-x"))
   },
   {
     label: "icws list (GET, session id in the path, CSRF and cookies in headers)",
     provider: "icws",
     method: "GET",
     match: isIcwsList,
-    start: startIcws,
-    run: (sim, knobs) => withIcws(sim, knobs, (c) => Stream.runDrain(Stream.take(c.jobs(), 3))),
-    secrets: icwsSecrets
+    start: icwsTarget((c) => Stream.runDrain(Stream.take(c.jobs(), 3)))
   },
   {
     label: "icws submit (POST in the session)",
     provider: "icws",
     method: "POST",
     match: isIcwsSubmit,
-    start: startIcws,
-    run: (sim, knobs) => withIcws(sim, knobs, (c) => c.submitJob({ name: "audit", submittedUserId: icws.user })),
-    secrets: icwsSecrets
+    start: icwsTarget((c) => c.submitJob({ name: "audit", submittedUserId: icws.user }))
   },
   {
     label: "icws cancel (DELETE in the session)",
     provider: "icws",
     method: "DELETE",
     match: isIcwsCancel,
-    start: startIcws,
-    run: (sim, knobs) => withIcws(sim, knobs, (c) => c.cancelJob(icwsSim(sim).jobs[0]!.status.id)),
-    secrets: icwsSecrets
+    start: icwsTarget((c, sim) => c.cancelJob(sim.jobs[0]!.status.id))
   },
   {
     label: "icws logout (DELETE when the scope closes)",
     provider: "icws",
     method: "DELETE",
     match: isIcwsLogout,
-    start: startIcws,
-    run: (sim, knobs) => withIcws(sim, knobs, (c) => Stream.runDrain(Stream.take(c.jobs(), 2))),
-    secrets: icwsSecrets
+    start: icwsTarget((c) => Stream.runDrain(Stream.take(c.jobs(), 2)))
   }
 ]
 
