@@ -7,12 +7,12 @@
  * cut (the provider message, the excerpt); secrets in the URL itself.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { ApiError, HttpTransport, RetryPolicy } from "@jobstream/core"
-import { Hostile, Server, Tls } from "@jobstream/testkit"
+import { Faults, Hostile, Server, Tls } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -199,5 +199,33 @@ describe("core transport: redaction of echoed secrets", () => {
       const withUser = transport.where("call", HttpClientRequest.get(`http://someone:user-SECRET-7@127.0.0.1:${server.port}/c`))
       expect(withUser.url).toBe(`http://127.0.0.1:${server.port}/c`)
       expect(receivedTexts(server, Hostile.received).length).toBe(2)
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+
+  it.live("a secret header added late (by transformClient) still keeps the platform span off and out of errors", () =>
+    Effect.gen(function*() {
+      const server = yield* Server.make({
+        handler: () => Server.json(200, { items: [] }),
+        faults: [Faults.onRequests([1], Faults.reset), Faults.onRequests([2], Faults.status(401))]
+      })
+      const transport = yield* HttpTransport.make({
+        provider: "generic",
+        baseUrl: server.url,
+        retryPolicy: RetryPolicy.none,
+        transformClient: HttpClient.mapRequest(HttpClientRequest.setHeader("authorization", "Bearer late-SECRET-8"))
+      })
+      const audit = yield* audited((errors) =>
+        Effect.forEach([1, 2], () =>
+          attempt(errors, transport.execute({ operation: "call", request: HttpClientRequest.get("/jobs"), decode })))
+      )
+      expect(audit.errors.map((e) => (e as ApiError.ApiError)._tag)).toEqual(["TransportError", "Unauthorized"])
+      expect(server.requests.every((r) => r.headers["authorization"] === "Bearer late-SECRET-8")).toBe(true)
+      // Only the transport's own spans: the operation and the request sent.
+      expect(audit.spans.spans.map((span) => span.name)).toEqual([
+        "generic.call",
+        "http.client GET",
+        "generic.call",
+        "http.client GET"
+      ])
+      expect(findLeaks(["late-SECRET-8"], audit.texts())).toEqual([])
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
 })

@@ -221,6 +221,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
       requestInit,
       readers: { readErrorBody: options.readErrorBody ?? (() => ({})), mapError: options.mapError },
+      isSecretHeader: secrets.isSecretHeader,
       onResponse: options.onResponse
     })
 

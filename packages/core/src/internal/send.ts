@@ -39,6 +39,8 @@ export interface Settings {
   /** A `FetchHttpClient.RequestInit` found when the transport was built. */
   readonly requestInit: globalThis.RequestInit | undefined
   readonly readers: Errors.Readers<RawResponse>
+  /** Whether a header name holds a secret (for requests whose secret headers are added late, by `transformClient`). */
+  readonly isSecretHeader: (name: string) => boolean
   readonly onResponse: ((raw: RawResponse) => Effect.Effect<void>) | undefined
 }
 
@@ -86,7 +88,15 @@ export const make = (settings: Settings) => {
       return yield* http.execute(traced).pipe(
         Effect.provideService(FetchHttpClient.RequestInit, { ...settings.requestInit, ...init, redirect: "manual" }),
         Effect.locally(Request.currentRedactor, redactor),
-        Effect.locallyWith(HttpClient.currentTracerDisabledWhen, (before) => carriesSecret ? constTrue : before)
+        // The predicate sees the request as finally sent: a secret header added late switches the span off too.
+        Effect.locallyWith(
+          HttpClient.currentTracerDisabledWhen,
+          (before) =>
+            carriesSecret
+              ? constTrue
+              : (sent: HttpClientRequest.HttpClientRequest) =>
+                Object.keys(sent.headers).some(settings.isSecretHeader) || before(sent)
+        )
       )
     })
 
