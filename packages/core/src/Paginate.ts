@@ -78,6 +78,12 @@ export interface CursorOptions<A, C, E, R> {
   readonly readAhead?: number
   /** Identity (and printed form) of a cursor. Default: strings as they are, other values as JSON. */
   readonly cursorKey?: (cursor: C) => string
+  /**
+   * Hides secrets in what the `PaginationError` quotes from the server (its
+   * cursor, its detail): pass the transport's `redact`, since a hostile
+   * server may hand back a secret as its next cursor. Default: none.
+   */
+  readonly redact?: (text: string) => string
 }
 
 /**

@@ -172,6 +172,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
         key: (job) => String(job.id),
         where: (token) =>
           transport.where(operation, pageRequest(resolved, token === undefined ? { _tag: "First" } : { _tag: "Token", token })),
+        redact: (text) => transport.redact(text),
         maxPages: resolved.maxPages ?? maxPages
       })
 

@@ -227,6 +227,7 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
         key: IcwsJob.recordId,
         // The session id is not known here (nor wanted in errors): "-" stands for it.
         where: (from) => session.transport.where("listJobs", HttpClientRequest.get(listPathForErrors).pipe(params(from))),
+        redact: (text) => session.transport.redact(text),
         maxPages
       })
     })

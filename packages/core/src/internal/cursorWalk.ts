@@ -36,13 +36,15 @@ export const cursorWalk = <A, C, E, R>(
     const followed = new Set<string>()
     let requests = 0
 
+    // The cursor and the detail quote the server: redacted before they are cut.
+    const redact = options.redact ?? ((t: string) => t)
     const error = (at: C | undefined, reason: ApiError.PaginationError["reason"], detail: string) =>
       new ApiError.PaginationError({
         ...options.where(at),
         reason,
-        ...(at === undefined ? {} : { cursor: ApiError.truncate(text(at), 200) }),
+        ...(at === undefined ? {} : { cursor: ApiError.truncate(redact(text(at)), 200) }),
         requests,
-        detail
+        detail: redact(detail)
       })
 
     const judge = (
@@ -50,7 +52,7 @@ export const cursorWalk = <A, C, E, R>(
       page: CursorPage<A, C>
     ): Effect.Effect<readonly [Chunk.Chunk<A>, Option.Option<Step<C>>], ApiError.PaginationError> => {
       const { dropped, fresh, verdict } = memory.read(page.items, options.key)
-      const which = at === undefined ? "the first page" : `the page at cursor ${ApiError.truncate(text(at), 80)}`
+      const which = at === undefined ? "the first page" : `the page at cursor ${ApiError.truncate(redact(text(at)), 80)}`
       const next = page.next
       const last = next === null || next === undefined
       // A page of items already read that ends the listing cannot make the walk loop: it just ends.
