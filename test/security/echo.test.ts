@@ -11,8 +11,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { type ApiError, RetryPolicy } from "@jobstream/core"
+import { GreenArrowClient } from "@jobstream/greenarrow"
 import { InsideViewClient } from "@jobstream/insideview"
-import { Faults, Hostile, InsideViewSimulator, Server } from "@jobstream/testkit"
+import { Faults, GreenArrowSimulator, Hostile, IcwsSimulator, InsideViewSimulator, Server } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
@@ -22,6 +23,7 @@ import {
   clientKinds,
   findLeaks,
   httpClient,
+  icwsClient,
   inAllForms,
   surfaces,
   type Target,
@@ -182,5 +184,44 @@ describe("echoed secrets never leave the library", () => {
       )
       expect(audit.logs.records.some((r) => r.text.includes("expirationTime") && r.text.includes("never <redacted>"))).toBe(true)
       expect(findLeaks(inAllForms(["sim-secret"]), audit.texts())).toEqual([])
+    }).pipe(Effect.scoped, Effect.provide(httpClient("fetch"))))
+
+  it.live("messages a provider cuts itself: a secret straddling the cut is not half-quoted", () =>
+    Effect.gen(function*() {
+      // GreenArrow: success:false in a 200 (the envelope's message, cut at 500 characters).
+      const ga = yield* GreenArrowSimulator.makeGreenArrow({ jobs: 5 })
+      const gaKey = GreenArrowSimulator.defaultKeys[0]!
+      // The secret's first half falls before the cut at 500 characters, its second half after.
+      const straddle = (secret: string) => `${"x".repeat(500 - Math.ceil(secret.length / 2))}${secret}${"y".repeat(40)}`
+      ga.setFaults([{
+        fault: Faults.body(JSON.stringify({ success: false, error_code: "weird", error_message: straddle(gaKey.apiKey) })),
+        match: (r) => r.path.startsWith("/ga/api/v2/")
+      }])
+      // ICWS: a 503 on connect whose message is cut the same way.
+      const ic = yield* IcwsSimulator.makeIcws({ jobs: 3 })
+      ic.setFaults([{
+        fault: Faults.respond(() =>
+          Server.json(503, { errorId: "error.server.busy", message: straddle("s3cret-pw") }, { "Content-Type": IcwsSimulator.mediaType })
+        ),
+        match: (r) => r.method === "POST" && r.path.endsWith("/icws/connection")
+      }])
+      const audit = yield* audited((errors) =>
+        Effect.gen(function*() {
+          const client = yield* GreenArrowClient.make({
+            baseUrl: ga.url,
+            auth: { _tag: "Key", organizationId: gaKey.organizationId, apiKey: Redacted.make(gaKey.apiKey) },
+            retryPolicy: RetryPolicy.none
+          })
+          yield* attempt(errors, Stream.runDrain(client.jobs()))
+          yield* attempt(errors, Effect.scoped(Effect.flatMap(icwsClient(ic), (c) => c.getJob("x"))))
+        })
+      )
+      expect(audit.errors.map((e) => (e as ApiError.ApiError)._tag)).toEqual(["UnexpectedStatus", "ServerError"])
+      for (const error of audit.errors as ReadonlyArray<ApiError.ServerError>) {
+        expect(error.providerMessage).toMatch(/^x+<red[a-z>]*…$/)
+      }
+      // Any 4 characters of the secrets' beginnings would be too many.
+      const pieces = [gaKey.apiKey.slice(0, 6), "s3cret"]
+      expect(findLeaks(pieces, audit.texts())).toEqual([])
     }).pipe(Effect.scoped, Effect.provide(httpClient("fetch"))))
 })

@@ -325,10 +325,15 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
         accept: (status) => (status >= 200 && status < 300) || status === 503,
         decode: (raw, where) => {
           if (raw.status === 503) {
+            // This error leaves as a value, not through the transport's error channel: redacted here.
+            const redact = (text: string | undefined) => text === undefined ? undefined : (raw.redact ?? String)(text)
             return Effect.map(decodeConnectBody(AlternateHosts, raw, where), (body) => ({
               _tag: "Alternates" as const,
               hosts: body?.alternateHostList ?? [],
-              error: ApiError.fromStatus(where, 503, { providerCode: body?.errorId, providerMessage: body?.message })
+              error: ApiError.fromStatus(where, 503, {
+                providerCode: redact(body?.errorId ?? undefined),
+                providerMessage: redact(body?.message ?? undefined)
+              })
             }))
           }
           return Effect.flatMap(decodeConnectBody(ConnectionResponse, raw, where), (body) => {

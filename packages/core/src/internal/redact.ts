@@ -10,6 +10,9 @@
  * and `\uXXXX`, and escaped twice), HTML/XML-escaped and base64 (standard,
  * URL-safe, with or without padding).
  *
+ * A text already cut by `ApiError.truncate` (it ends with "…") may end with
+ * the first characters of a secret: those are replaced too, from 4 on.
+ *
  * Values shorter than {@link minSecretLength} characters are not searched
  * for: they would match ordinary words, and replacing them would garble the
  * text without hiding anything worth hiding.
@@ -45,14 +48,20 @@ export interface Redactor {
  * (its calls carry the same few secrets over and over). It lives as long as
  * the transport: secrets are not kept anywhere global.
  */
-export type Cache = Map<string, RegExp>
+export type Cache = Map<string, Compiled>
+
+/** The forms of a set of secrets (longest first) and the pattern matching any of them. */
+interface Compiled {
+  readonly forms: ReadonlyArray<string>
+  readonly pattern: RegExp
+}
 
 const maxPatterns = 64
 
 /** Builds a redactor holding `initial`, compiling through `cache` when given. */
 export const make = (initial: Iterable<string> = [], cache?: Cache): Redactor => {
   const values = new Set<string>()
-  let pattern: RegExp | undefined
+  let current: Compiled | undefined
   let dirty = true
 
   const add = (value: string): void => {
@@ -94,19 +103,20 @@ export const make = (initial: Iterable<string> = [], cache?: Cache): Redactor =>
     }
   }
 
-  const compiled = (): RegExp | undefined => {
+  const compiled = (): Compiled | undefined => {
     if (dirty) {
       dirty = false
-      pattern = values.size === 0 ? undefined : patternFor([...values], cache)
+      current = values.size === 0 ? undefined : compile([...values], cache)
     }
-    return pattern
+    return current
   }
 
   const redact = (text: string): string => {
-    const re = compiled()
-    if (re === undefined || text === "") return text
-    re.lastIndex = 0
-    return text.replace(re, placeholder)
+    const c = compiled()
+    if (c === undefined || text === "") return text
+    c.pattern.lastIndex = 0
+    const redacted = text.replace(c.pattern, placeholder)
+    return redacted.endsWith(cutMark) ? withoutCutSecret(redacted, c.forms) : redacted
   }
 
   const self: Redactor = {
@@ -123,18 +133,36 @@ export const make = (initial: Iterable<string> = [], cache?: Cache): Redactor =>
 
 // ---------------------------------------------------------------------------
 
-const patternFor = (values: ReadonlyArray<string>, cache: Cache | undefined): RegExp => {
+const compile = (values: ReadonlyArray<string>, cache: Cache | undefined): Compiled => {
   const key = values.join("\u0000")
   const cached = cache?.get(key)
   if (cached !== undefined) return cached
-  const forms = new Set<string>()
-  for (const value of values) for (const form of formsOf(value)) forms.add(form)
-  const pattern = new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g")
+  const all = new Set<string>()
+  for (const value of values) for (const form of formsOf(value)) all.add(form)
+  const forms = [...all].sort((a, b) => b.length - a.length)
+  const compiled: Compiled = { forms, pattern: new RegExp(forms.map(escapeRegExp).join("|"), "g") }
   if (cache !== undefined) {
     if (cache.size >= maxPatterns) cache.clear()
-    cache.set(key, pattern)
+    cache.set(key, compiled)
   }
-  return pattern
+  return compiled
+}
+
+/** How `ApiError.truncate` marks a cut text. */
+const cutMark = "…"
+
+/**
+ * A text cut (by `ApiError.truncate`) before it was redacted may end with the
+ * beginning of a secret: that beginning (4 characters or more) is replaced too.
+ */
+const withoutCutSecret = (text: string, forms: ReadonlyArray<string>): string => {
+  const body = text.slice(0, -cutMark.length)
+  for (const form of forms) {
+    for (let k = Math.min(form.length - 1, body.length); k >= minSecretLength; k--) {
+      if (body.endsWith(form.slice(0, k))) return `${body.slice(0, body.length - k)}${placeholder}${cutMark}`
+    }
+  }
+  return text
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
