@@ -128,8 +128,14 @@ const decodeJobs = decodeIcws(IcwsJob.Jobs)
 const decodeRecord = decodeIcws(IcwsJob.JobRecord)
 const decodeJobResponse = decodeIcws(IcwsJob.JobResponse)
 
-/** The list path as errors show it ("-" in place of the session id, which the transport redacts anyway). */
-const listPathForErrors = "/icws/-/data-extractor/jobs"
+/**
+ * The session part of a path as errors show it when the session id is not
+ * at hand: the placeholder every other ICWS error shows in its place.
+ */
+const sessionPathForErrors = "/icws/<redacted>"
+
+/** The list path as errors show it. */
+const listPathForErrors = `${sessionPathForErrors}/data-extractor/jobs`
 
 const decodeStatus = (raw: HttpTransport.RawResponse, where: ApiError.Where) =>
   Effect.flatMap(decodeRecord(raw, where), (record) =>
@@ -305,7 +311,7 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
       const now = yield* Clock.currentTimeMillis
       const where = session.transport.where(
         "awaitJob",
-        HttpClientRequest.get(`/icws/-/data-extractor/jobs/${encodeURIComponent(id)}`)
+        HttpClientRequest.get(`${sessionPathForErrors}/data-extractor/jobs/${encodeURIComponent(id)}`)
       )
       return yield* new ApiError.Timeout({ ...where, timeoutMillis: now - started, scope: "deadline" })
     })
