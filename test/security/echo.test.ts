@@ -144,7 +144,7 @@ describe("echoed secrets never leave the library", () => {
             resultsPerPage: 10,
             concurrency: 8,
             format: "xml"
-          })
+          }).pipe(Effect.orDie)
           sim.setFaults([{
             fault: Hostile.echo({ status: 500, format: "xml" }),
             match: (r) => r.path === "/api/v1/admin/jobs" && r.query.get("page") !== "1"
@@ -178,7 +178,7 @@ describe("echoed secrets never leave the library", () => {
             authBaseUrl: sim.url,
             auth: InsideViewClient.Auth.credentials("sim-client", Redacted.make("sim-secret")),
             retryPolicy: RetryPolicy.none
-          })
+          }).pipe(Effect.orDie)
           yield* attempt(errors, client.listJobs())
         }).pipe(Effect.scoped)
       )
@@ -211,7 +211,7 @@ describe("echoed secrets never leave the library", () => {
             baseUrl: ga.url,
             auth: { _tag: "Key", organizationId: gaKey.organizationId, apiKey: Redacted.make(gaKey.apiKey) },
             retryPolicy: RetryPolicy.none
-          })
+          }).pipe(Effect.orDie)
           yield* attempt(errors, Stream.runDrain(client.jobs()))
           yield* attempt(errors, Effect.scoped(Effect.flatMap(icwsClient(ic), (c) => c.getJob("x"))))
         })

@@ -27,7 +27,8 @@ const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, ApiError.Api
   [
     "insideview",
     Effect.flatMap(
-      InsideViewClient.make({ ...common, baseUrl: urls.insideview, auth: InsideViewClient.Auth.token(Redacted.make("sim-fixed-token")) }),
+      InsideViewClient.make({ ...common, baseUrl: urls.insideview, auth: InsideViewClient.Auth.token(Redacted.make("sim-fixed-token")) })
+        .pipe(Effect.orDie),
       (c) => c.listJobs()
     ).pipe(Effect.scoped)
   ],
@@ -38,14 +39,14 @@ const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, ApiError.Api
         ...common,
         baseUrl: urls.greenarrow,
         auth: { _tag: "Key", organizationId: 1, apiKey: Redacted.make("5e96465c883f3309f0105a2e1076632b687e61d2") }
-      }),
+      }).pipe(Effect.orDie),
       (c) => c.page(undefined, { _tag: "First" })
     )
   ],
   [
     "icws",
     Effect.flatMap(
-      IcwsClient.make({ ...common, baseUrl: urls.icws, user: "agent", password: Redacted.make("s3cret-pw") }),
+      IcwsClient.make({ ...common, baseUrl: urls.icws, user: "agent", password: Redacted.make("s3cret-pw") }).pipe(Effect.orDie),
       (c) => Stream.runDrain(Stream.take(c.jobs(), 1))
     ).pipe(Effect.scoped)
   ]

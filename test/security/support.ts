@@ -171,7 +171,7 @@ const insideViewClient = (sim: Server.RunningServer, auth: "token" | "credential
     timeout: "10 seconds",
     resultsPerPage: 10,
     ...(knobs.maxBodyBytes === undefined ? {} : { maxBodyBytes: knobs.maxBodyBytes })
-  })
+  }).pipe(Effect.orDie)
 
 const insideViewSecrets = (sim: InsideViewSimulator.InsideViewServer) => [
   insideView.clientSecret,
@@ -187,7 +187,7 @@ const greenArrowClient = (sim: Server.RunningServer, knobs: Knobs = {}) =>
     timeout: "10 seconds",
     perPage: 10,
     ...(knobs.maxBodyBytes === undefined ? {} : { maxBodyBytes: knobs.maxBodyBytes })
-  })
+  }).pipe(Effect.orDie)
 
 const basic = Buffer.from(`${greenArrowKey.organizationId}:${greenArrowKey.apiKey}`).toString("base64")
 const greenArrowSecrets = () => [greenArrowKey.apiKey, basic, `${greenArrowKey.organizationId}:${greenArrowKey.apiKey}`]
@@ -201,7 +201,7 @@ export const icwsClient = (sim: Server.RunningServer, knobs: Knobs = {}) =>
     timeout: "10 seconds",
     pageSize: 5,
     ...(knobs.maxBodyBytes === undefined ? {} : { maxBodyBytes: knobs.maxBodyBytes })
-  })
+  }).pipe(Effect.orDie)
 
 /** Every secret of the ICWS sessions opened so far: password, session ids, CSRF tokens, cookie values. */
 export const icwsSecrets = (sim: IcwsSimulator.IcwsServer) => [
