@@ -5,17 +5,26 @@
  *
  * - `get` returns the current credential, or acquires one; concurrent callers
  *   while an acquisition runs all wait for that one acquisition.
- * - With `expiresAt`, a credential is used until `refreshAhead` before its
- *   expiry; inside that window callers still get the current credential while
- *   one background acquisition replaces it; after expiry callers wait for a
- *   fresh one.
+ * - With `expiresAt`, a credential is replaced ahead of its expiry by a margin
+ *   relative to its lifetime: `min(refreshAhead, refreshAheadRatio × lifetime)`
+ *   (by default min(60 s, 10 %)), so a 30 s token is renewed 3 s before it
+ *   expires, not before every request. Inside that window callers still get
+ *   the current credential while one background acquisition replaces it; after
+ *   expiry callers wait for a fresh one. A credential that arrives already
+ *   expired (or with an unreadable expiry) is used until the server rejects it,
+ *   so a server's clock cannot turn every request into a login.
  * - `invalidate(stale)` drops the credential only if it is still the current
  *   one, so a burst of 401s on the same token causes one re-login, and a late
  *   401 on an old token does not throw away a fresh one.
  * - `withCredential(f)` runs `f` with the credential and, when `f` fails with
- *   `Unauthorized`, invalidates that credential and runs `f` once more with a
- *   fresh one (never more than once per call).
- * - `release` runs for the credential held when the scope closes (log out).
+ *   `Unauthorized`, invalidates that credential and runs `f` again with a
+ *   newer one — up to `maxRelogins` times per call (default 2). The first
+ *   re-login is immediate; the next ones wait `reloginBackoff`, doubling, so a
+ *   server that rejects every credential gets a few logins, not a flood.
+ * - `release` runs for the credential held when the scope closes (log out),
+ *   after a login still in flight has finished, and with `releaseReplaced` also
+ *   for every credential dropped by `invalidate` or replaced by a refresh.
+ *   Closing is bounded by `releaseTimeout`; failures are logged at Warning.
  *
  * An acquisition is not tied to the caller that triggered it: interrupting
  * that caller does not cancel a login other callers are waiting for.
@@ -26,7 +35,9 @@ import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
@@ -37,12 +48,14 @@ export interface Session<A, E> {
   readonly get: Effect.Effect<A, E>
   /** Drops `stale` if it is still the current credential; otherwise does nothing. */
   readonly invalidate: (stale: A) => Effect.Effect<void>
-  /** Runs `f` with the credential; after an `Unauthorized`, once more with a fresh one. */
+  /** Runs `f` with the credential; after an `Unauthorized`, again with a newer one (at most `maxRelogins` times). */
   readonly withCredential: <B, E2, R>(f: (credential: A) => Effect.Effect<B, E2, R>) => Effect.Effect<B, E | E2, R>
   /** The credential currently held, without acquiring. */
   readonly current: Effect.Effect<Option.Option<A>>
-  /** How many acquisitions have started (for tests and metrics). */
+  /** How many acquisitions (logins) have started, for tests and metrics. */
   readonly acquisitions: Effect.Effect<number>
+  /** How many times `withCredential` saw the credential rejected (`Unauthorized`). */
+  readonly rejections: Effect.Effect<number>
 }
 
 /** How to get, time and release a credential. */
@@ -51,48 +64,131 @@ export interface Options<A, E, R> {
   readonly acquire: Effect.Effect<A, E, R>
   /** When the credential stops being valid (epoch millis), if it expires. */
   readonly expiresAt?: (credential: A) => number | undefined
-  /** How long before expiry to start replacing the credential. Default 60 s. */
+  /** The largest refresh margin: how long before expiry replacing may start at most. Default 60 s. */
   readonly refreshAhead?: Duration.DurationInput
-  /** Releases the credential held when the scope closes (e.g. log out). Failures are logged and ignored. */
+  /** The refresh margin as a share of the credential's lifetime, when that is smaller. Default 0.1. */
+  readonly refreshAheadRatio?: number
+  /** Releases a credential (e.g. logs out). Failures are logged and ignored. */
   readonly release?: (credential: A) => Effect.Effect<void, unknown, R>
+  /** Also release credentials dropped by `invalidate` or replaced by a refresh, in the background. Default false. */
+  readonly releaseReplaced?: boolean
+  /** Bound of closing: waiting for a login in flight and every release. Default 10 s. */
+  readonly releaseTimeout?: Duration.DurationInput
   /** What counts as "the server rejected the credential". Default: an error tagged `Unauthorized`. */
   readonly isUnauthorized?: (error: unknown) => boolean
+  /** Re-logins (retries after `Unauthorized`) per `withCredential` call. Default 2. */
+  readonly maxRelogins?: number
+  /** Wait before the second re-login of a call, doubled for each further one. Default 200 ms. */
+  readonly reloginBackoff?: Duration.DurationInput
 }
+
+/** The defaults, spelled out. */
+export const defaults = {
+  refreshAhead: Duration.seconds(60),
+  refreshAheadRatio: 0.1,
+  releaseTimeout: Duration.seconds(10),
+  maxRelogins: 2,
+  reloginBackoff: Duration.millis(200)
+} as const
 
 interface Held<A> {
   readonly value: A
   readonly expiresAt: number | undefined
+  /** From when a background replacement starts. */
+  readonly refreshAt: number | undefined
 }
 
 interface State<A, E> {
   readonly held: Option.Option<Held<A>>
   readonly inflight: Option.Option<Deferred.Deferred<A, E>>
   readonly acquisitions: number
+  readonly rejections: number
+  readonly closed: boolean
 }
 
 /** Default test for "the credential was rejected". */
 export const isUnauthorizedError = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "Unauthorized"
 
+/**
+ * The refresh margin for a credential living `lifetimeMillis`:
+ * `min(maxMillis, ratio × lifetime)`.
+ */
+export const refreshMargin = (lifetimeMillis: number, maxMillis: number, ratio: number): number =>
+  Math.max(0, Math.min(maxMillis, lifetimeMillis * ratio))
+
+type Plan<A, E> =
+  | { readonly _tag: "Use"; readonly value: A }
+  | { readonly _tag: "Wait"; readonly deferred: Deferred.Deferred<A, E>; readonly start: boolean }
+  | { readonly _tag: "UseAndRefresh"; readonly value: A; readonly deferred: Deferred.Deferred<A, E> }
+  | { readonly _tag: "Closed" }
+
 /** Builds a session living in the current scope. */
 export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<A, E>, never, R | Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope
     const context = yield* Effect.context<R>()
-    const refreshAhead = Duration.toMillis(Duration.decode(options.refreshAhead ?? Duration.seconds(60)))
+    const maxMargin = Duration.toMillis(Duration.decode(options.refreshAhead ?? defaults.refreshAhead))
+    const ratio = options.refreshAheadRatio ?? defaults.refreshAheadRatio
+    const releaseTimeout = Duration.decode(options.releaseTimeout ?? defaults.releaseTimeout)
+    const maxRelogins = Math.max(0, Math.floor(options.maxRelogins ?? defaults.maxRelogins))
+    const backoff = Duration.toMillis(Duration.decode(options.reloginBackoff ?? defaults.reloginBackoff))
     const isUnauthorized = options.isUnauthorized ?? isUnauthorizedError
-    const state = yield* Ref.make<State<A, E>>({ held: Option.none(), inflight: Option.none(), acquisitions: 0 })
+    const release = options.release
+    // Created before the finalizer below, so they are interrupted after it ran.
+    const acquiring = yield* FiberSet.make()
+    const releasing = yield* FiberSet.make()
+    const state = yield* Ref.make<State<A, E>>({
+      held: Option.none(),
+      inflight: Option.none(),
+      acquisitions: 0,
+      rejections: 0,
+      closed: false
+    })
 
-    // Runs one acquisition in the session's scope and publishes its outcome.
+    const releaseNow = (value: A): Effect.Effect<void> =>
+      release === undefined ? Effect.void : release(value).pipe(
+        Effect.provide(context),
+        Effect.timeout(releaseTimeout),
+        Effect.catchAllCause((cause) => Effect.logWarning("releasing the credential failed", cause))
+      )
+
+    const releaseInBackground = (value: A): Effect.Effect<void> =>
+      options.releaseReplaced === true && release !== undefined
+        ? Effect.asVoid(FiberSet.run(releasing, releaseNow(value)))
+        : Effect.void
+
+    const timing = (value: A, now: number): Effect.Effect<Held<A>> => {
+      const expiresAt = options.expiresAt?.(value)
+      if (expiresAt === undefined || expiresAt === Number.POSITIVE_INFINITY) {
+        return Effect.succeed({ value, expiresAt: undefined, refreshAt: undefined })
+      }
+      const lifetime = expiresAt - now
+      if (Number.isNaN(lifetime) || lifetime <= 0) {
+        return Effect.as(
+          Effect.logWarning("the new credential is already past its expiry (or the clocks disagree); using it until rejected"),
+          { value, expiresAt: undefined, refreshAt: undefined }
+        )
+      }
+      return Effect.succeed({ value, expiresAt, refreshAt: expiresAt - refreshMargin(lifetime, maxMargin, ratio) })
+    }
+
+    // Runs one acquisition outside the caller's fiber and publishes its outcome.
     const startAcquire = (deferred: Deferred.Deferred<A, E>): Effect.Effect<void> =>
       options.acquire.pipe(
         Effect.provide(context),
         Effect.flatMap((value) =>
-          Ref.update(state, (s) => ({
-            ...s,
-            held: Option.some({ value, expiresAt: options.expiresAt?.(value) }),
-            inflight: Option.none()
-          })).pipe(Effect.as(value))
+          Effect.flatMap(Clock.currentTimeMillis, (now) => timing(value, now)).pipe(
+            Effect.flatMap((held) =>
+              Ref.modify(state, (s) => [s.held, { ...s, held: Option.some(held), inflight: Option.none() }])
+            ),
+            Effect.flatMap((previous) =>
+              Option.isSome(previous) && previous.value.value !== value
+                ? releaseInBackground(previous.value.value)
+                : Effect.void
+            ),
+            Effect.as(value)
+          )
         ),
         Effect.onExit((exit) =>
           Exit.isSuccess(exit)
@@ -102,22 +198,18 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
             )
         ),
         Effect.ignore,
-        Effect.forkIn(scope),
+        FiberSet.run(acquiring),
         Effect.asVoid
       )
-
-    type Plan =
-      | { readonly _tag: "Use"; readonly value: A }
-      | { readonly _tag: "Wait"; readonly deferred: Deferred.Deferred<A, E>; readonly start: boolean }
-      | { readonly _tag: "UseAndRefresh"; readonly value: A; readonly deferred: Deferred.Deferred<A, E> }
 
     const get: Effect.Effect<A, E> = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const fresh = yield* Deferred.make<A, E>()
-      const plan = yield* Ref.modify(state, (s): readonly [Plan, State<A, E>] => {
+      const plan = yield* Ref.modify(state, (s): readonly [Plan<A, E>, State<A, E>] => {
+        if (s.closed) return [{ _tag: "Closed" }, s]
         if (Option.isSome(s.held)) {
-          const { expiresAt, value } = s.held.value
-          if (expiresAt === undefined || now < expiresAt - refreshAhead) return [{ _tag: "Use", value }, s]
+          const { expiresAt, refreshAt, value } = s.held.value
+          if (refreshAt === undefined || expiresAt === undefined || now < refreshAt) return [{ _tag: "Use", value }, s]
           if (now < expiresAt) {
             if (Option.isSome(s.inflight)) return [{ _tag: "Use", value }, s]
             return [
@@ -129,10 +221,12 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
         if (Option.isSome(s.inflight)) return [{ _tag: "Wait", deferred: s.inflight.value, start: false }, s]
         return [
           { _tag: "Wait", deferred: fresh, start: true },
-          { held: Option.none(), inflight: Option.some(fresh), acquisitions: s.acquisitions + 1 }
+          { ...s, held: Option.none(), inflight: Option.some(fresh), acquisitions: s.acquisitions + 1 }
         ]
       })
       switch (plan._tag) {
+        case "Closed":
+          return yield* Effect.dieMessage("the session was used after its scope closed")
         case "Use":
           return plan.value
         case "UseAndRefresh":
@@ -145,48 +239,75 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
     })
 
     const invalidate = (stale: A): Effect.Effect<void> =>
-      Ref.update(state, (s) =>
-        Option.isSome(s.held) && s.held.value.value === stale ? { ...s, held: Option.none() } : s)
+      Ref.modify(state, (s) =>
+        Option.isSome(s.held) && s.held.value.value === stale
+          ? [true, { ...s, held: Option.none() }] as const
+          : [false, s] as const).pipe(
+          Effect.flatMap((dropped) => (dropped ? releaseInBackground(stale) : Effect.void))
+        )
 
     const withCredential = <B, E2, R2>(
       f: (credential: A) => Effect.Effect<B, E2, R2>
     ): Effect.Effect<B, E | E2, R2> =>
-      Effect.flatMap(get, (credential) =>
-        f(credential).pipe(
-          Effect.catchIf(
-            (error): error is E2 => isUnauthorized(error),
-            () =>
-              Effect.logDebug("credential rejected; acquiring a fresh one").pipe(
-                Effect.zipRight(invalidate(credential)),
-                Effect.zipRight(get),
-                Effect.flatMap(f)
-              )
-          )
-        ))
-
-    if (options.release !== undefined) {
-      const release = options.release
-      yield* Scope.addFinalizer(
-        scope,
-        Effect.gen(function*() {
-          // A login still running when the scope closes is interrupted with
-          // the scope's other fibers; only a credential already held is released.
-          const s = yield* Ref.get(state)
-          if (Option.isSome(s.held)) {
-            yield* release(s.held.value.value).pipe(
-              Effect.provide(context),
-              Effect.catchAllCause((cause) => Effect.logWarning("releasing the credential failed", cause))
+      Effect.gen(function*() {
+        for (let relogins = 0;; relogins++) {
+          const credential = yield* get
+          const result = yield* Effect.either(f(credential))
+          if (Either.isRight(result)) return result.right
+          const error = result.left
+          if (!isUnauthorized(error)) return yield* Effect.fail(error)
+          yield* Ref.update(state, (s) => ({ ...s, rejections: s.rejections + 1 }))
+          if (relogins >= maxRelogins) {
+            yield* Effect.logDebug("credential rejected again; giving up").pipe(
+              Effect.annotateLogs({ relogins, maxRelogins })
             )
+            return yield* Effect.fail(error)
           }
-        })
-      )
-    }
+          // The first re-login is the ordinary "token expired"; a rejection of
+          // the newer credential too is suspicious, so later ones back off.
+          if (relogins > 0) yield* Effect.sleep(Duration.millis(backoff * 2 ** (relogins - 1)))
+          yield* Effect.logDebug("credential rejected; using a newer one").pipe(
+            Effect.annotateLogs({ relogin: relogins + 1, maxRelogins })
+          )
+          yield* invalidate(credential)
+        }
+      })
+
+    yield* Scope.addFinalizer(
+      scope,
+      Effect.gen(function*() {
+        yield* Ref.update(state, (s) => ({ ...s, closed: true }))
+        if (release !== undefined) {
+          const releaseHeld = Effect.gen(function*() {
+            // A login already sent may open a session on the server: let it
+            // finish, then release what it gave.
+            yield* FiberSet.awaitEmpty(acquiring)
+            const s = yield* Ref.get(state)
+            if (Option.isSome(s.held)) yield* releaseNow(s.held.value.value)
+          })
+          yield* Effect.all([releaseHeld, FiberSet.awaitEmpty(releasing)], { concurrency: 2, discard: true }).pipe(
+            Effect.timeout(releaseTimeout),
+            Effect.catchAllCause(() =>
+              Effect.logWarning("closing the session timed out; a credential may not have been released").pipe(
+                Effect.annotateLogs({ timeoutMillis: Duration.toMillis(releaseTimeout) })
+              )
+            )
+          )
+        }
+        // Whatever is still acquiring stops here (a fiber interrupted before it
+        // ran never completes its waiters, so they are interrupted explicitly).
+        yield* FiberSet.clear(acquiring)
+        const s = yield* Ref.get(state)
+        if (Option.isSome(s.inflight)) yield* Deferred.interrupt(s.inflight.value)
+      })
+    )
 
     return {
       get,
       invalidate,
       withCredential,
       current: Effect.map(Ref.get(state), (s) => Option.map(s.held, (h) => h.value)),
-      acquisitions: Effect.map(Ref.get(state), (s) => s.acquisitions)
+      acquisitions: Effect.map(Ref.get(state), (s) => s.acquisitions),
+      rejections: Effect.map(Ref.get(state), (s) => s.rejections)
     } satisfies Session<A, E>
   })
