@@ -18,9 +18,13 @@
  *   401 on an old token does not throw away a fresh one.
  * - `withCredential(f)` runs `f` with the credential and, when `f` fails with
  *   `Unauthorized`, invalidates that credential and runs `f` again with a
- *   newer one — up to `maxRelogins` times per call (default 2). The first
- *   re-login is immediate; the next ones wait `reloginBackoff`, doubling, so a
- *   server that rejects every credential gets a few logins, not a flood.
+ *   newer one — up to `maxRelogins` times per call (default 2).
+ * - Logins back off when credentials stop working: a credential rejected
+ *   before the server accepted it even once is a "strike", and the login after
+ *   n strikes in a row waits `reloginBackoff × 2^(n-1)` (at most
+ *   `maxReloginBackoff`). An accepted use clears the strikes. So the ordinary
+ *   "token expired" re-login is immediate, while a server that rejects every
+ *   credential gets a few, spaced logins, not a flood — however many callers.
  * - `release` runs for the credential held when the scope closes (log out),
  *   after a login still in flight has finished, and with `releaseReplaced` also
  *   for every credential dropped by `invalidate` or replaced by a refresh.
@@ -78,8 +82,10 @@ export interface Options<A, E, R> {
   readonly isUnauthorized?: (error: unknown) => boolean
   /** Re-logins (retries after `Unauthorized`) per `withCredential` call. Default 2. */
   readonly maxRelogins?: number
-  /** Wait before the second re-login of a call, doubled for each further one. Default 200 ms. */
+  /** Wait before a login after one credential was rejected unused, doubled for each further one. Default 200 ms. */
   readonly reloginBackoff?: Duration.DurationInput
+  /** The longest such wait. Default 10 s. */
+  readonly maxReloginBackoff?: Duration.DurationInput
 }
 
 /** The defaults, spelled out. */
@@ -88,11 +94,14 @@ export const defaults = {
   refreshAheadRatio: 0.1,
   releaseTimeout: Duration.seconds(10),
   maxRelogins: 2,
-  reloginBackoff: Duration.millis(200)
+  reloginBackoff: Duration.millis(200),
+  maxReloginBackoff: Duration.seconds(10)
 } as const
 
 interface Held<A> {
   readonly value: A
+  /** The server accepted this credential at least once. */
+  readonly accepted: boolean
   readonly expiresAt: number | undefined
   /** From when a background replacement starts. */
   readonly refreshAt: number | undefined
@@ -103,6 +112,8 @@ interface State<A, E> {
   readonly inflight: Option.Option<Deferred.Deferred<A, E>>
   readonly acquisitions: number
   readonly rejections: number
+  /** Credentials rejected in a row without a single accepted use. */
+  readonly strikes: number
   readonly closed: boolean
 }
 
@@ -133,6 +144,7 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
     const releaseTimeout = Duration.decode(options.releaseTimeout ?? defaults.releaseTimeout)
     const maxRelogins = Math.max(0, Math.floor(options.maxRelogins ?? defaults.maxRelogins))
     const backoff = Duration.toMillis(Duration.decode(options.reloginBackoff ?? defaults.reloginBackoff))
+    const maxBackoff = Duration.toMillis(Duration.decode(options.maxReloginBackoff ?? defaults.maxReloginBackoff))
     const isUnauthorized = options.isUnauthorized ?? isUnauthorizedError
     const release = options.release
     // Created before the finalizer below, so they are interrupted after it ran.
@@ -143,6 +155,7 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
       inflight: Option.none(),
       acquisitions: 0,
       rejections: 0,
+      strikes: 0,
       closed: false
     })
 
@@ -161,21 +174,29 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
     const timing = (value: A, now: number): Effect.Effect<Held<A>> => {
       const expiresAt = options.expiresAt?.(value)
       if (expiresAt === undefined || expiresAt === Number.POSITIVE_INFINITY) {
-        return Effect.succeed({ value, expiresAt: undefined, refreshAt: undefined })
+        return Effect.succeed({ value, accepted: false, expiresAt: undefined, refreshAt: undefined })
       }
       const lifetime = expiresAt - now
       if (Number.isNaN(lifetime) || lifetime <= 0) {
         return Effect.as(
           Effect.logWarning("the new credential is already past its expiry (or the clocks disagree); using it until rejected"),
-          { value, expiresAt: undefined, refreshAt: undefined }
+          { value, accepted: false, expiresAt: undefined, refreshAt: undefined }
         )
       }
-      return Effect.succeed({ value, expiresAt, refreshAt: expiresAt - refreshMargin(lifetime, maxMargin, ratio) })
+      return Effect.succeed({
+        value,
+        accepted: false,
+        expiresAt,
+        refreshAt: expiresAt - refreshMargin(lifetime, maxMargin, ratio)
+      })
     }
 
     // Runs one acquisition outside the caller's fiber and publishes its outcome.
     const startAcquire = (deferred: Deferred.Deferred<A, E>): Effect.Effect<void> =>
-      options.acquire.pipe(
+      Effect.flatMap(Ref.get(state), (s) =>
+        s.strikes === 0 ? Effect.void : Effect.sleep(Duration.millis(Math.min(maxBackoff, backoff * 2 ** (s.strikes - 1))))
+      ).pipe(
+        Effect.zipRight(options.acquire),
         Effect.provide(context),
         Effect.flatMap((value) =>
           Effect.flatMap(Clock.currentTimeMillis, (now) => timing(value, now)).pipe(
@@ -253,23 +274,37 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
         for (let relogins = 0;; relogins++) {
           const credential = yield* get
           const result = yield* Effect.either(f(credential))
-          if (Either.isRight(result)) return result.right
+          if (Either.isRight(result)) {
+            yield* Ref.update(state, (s) =>
+              Option.isSome(s.held) && s.held.value.value === credential && !s.held.value.accepted
+                ? { ...s, strikes: 0, held: Option.some({ ...s.held.value, accepted: true }) }
+                : s)
+            return result.right
+          }
           const error = result.left
           if (!isUnauthorized(error)) return yield* Effect.fail(error)
-          yield* Ref.update(state, (s) => ({ ...s, rejections: s.rejections + 1 }))
+          // Dropping the rejected credential (if still current) leads the next
+          // `get` to a login; one that never worked counts as a strike.
+          const dropped = yield* Ref.modify(state, (s) => {
+            const current = Option.isSome(s.held) && s.held.value.value === credential
+            const strike = current && Option.isSome(s.held) && !s.held.value.accepted ? 1 : 0
+            return [current, {
+              ...s,
+              rejections: s.rejections + 1,
+              strikes: s.strikes + strike,
+              held: current ? Option.none() : s.held
+            }] as const
+          })
+          if (dropped) yield* releaseInBackground(credential)
           if (relogins >= maxRelogins) {
             yield* Effect.logDebug("credential rejected again; giving up").pipe(
               Effect.annotateLogs({ relogins, maxRelogins })
             )
             return yield* Effect.fail(error)
           }
-          // The first re-login is the ordinary "token expired"; a rejection of
-          // the newer credential too is suspicious, so later ones back off.
-          if (relogins > 0) yield* Effect.sleep(Duration.millis(backoff * 2 ** (relogins - 1)))
           yield* Effect.logDebug("credential rejected; using a newer one").pipe(
             Effect.annotateLogs({ relogin: relogins + 1, maxRelogins })
           )
-          yield* invalidate(credential)
         }
       })
 

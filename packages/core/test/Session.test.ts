@@ -83,9 +83,10 @@ describe("Session", () => {
       expect(yield* Ref.get(issued)).toBe(2)
     }))
 
-  it.scoped("withCredential retries with a newer credential after Unauthorized", () =>
+  it.scoped("an expired credential (accepted before) is replaced at once, and the call retried with the new one", () =>
     Effect.gen(function*() {
       const { issued, session } = yield* counting()
+      yield* session.withCredential(() => Effect.void) // token-1 accepted
       const seen: Array<string> = []
       const result = yield* session.withCredential((c) => {
         seen.push(c.token)
@@ -95,17 +96,19 @@ describe("Session", () => {
       expect(seen).toEqual(["token-1", "token-2"])
       expect(yield* session.rejections).toBe(1)
       expect(yield* Ref.get(issued)).toBe(2)
+      expect(yield* TestClock.sleeps()).toHaveLength(0)
     }))
 
-  it.scoped("a 401 on the newer credential too is recovered by another re-login, after a backoff", () =>
+  it.scoped("a 401 on the newer credential too is recovered: one more login, after a backoff", () =>
     Effect.gen(function*() {
       const { issued, session } = yield* counting()
+      yield* session.withCredential(() => Effect.void) // token-1 accepted, then expires
       const seen: Array<string> = []
       const fiber = yield* Effect.fork(session.withCredential((c) => {
         seen.push(c.token)
         return c.token === "token-3" ? Effect.succeed(c.token) : Effect.fail(unauthorized)
       }))
-      // token-1 rejected → immediate re-login; token-2 rejected → waits the backoff (200 ms).
+      // token-1 rejected → immediate login; token-2 rejected before any use → the next login waits 200 ms.
       yield* eventually(Effect.map(TestClock.sleeps(), (s) => s.length === 1), "the backoff sleep")
       expect(seen).toEqual(["token-1", "token-2"])
       expect(yield* Ref.get(issued)).toBe(2)
@@ -118,12 +121,12 @@ describe("Session", () => {
       expect(yield* session.rejections).toBe(2)
     }))
 
-  it.scoped("a credential rejected every time: maxRelogins re-logins with doubling backoff, then Unauthorized", () =>
+  it.scoped("a credential rejected every time: maxRelogins re-logins, spaced by a doubling backoff, then Unauthorized", () =>
     Effect.gen(function*() {
       const { issued, session } = yield* counting({ maxRelogins: 3 })
       const fiber = yield* Effect.fork(Effect.flip(session.withCredential(() => Effect.fail(unauthorized))))
       const waits: Array<number> = []
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < 3; i++) {
         const at = yield* nextSleep
         const now = yield* TestClock.currentTimeMillis
         waits.push(at - now)
@@ -131,10 +134,28 @@ describe("Session", () => {
       }
       const error = yield* Fiber.join(fiber)
       expect(error._tag).toBe("Unauthorized")
-      expect(waits).toEqual([200, 400])
+      expect(waits).toEqual([200, 400, 800])
       // 1 + 3 logins for 4 attempts; nothing more.
       expect(yield* Ref.get(issued)).toBe(4)
       expect(yield* session.rejections).toBe(4)
+    }))
+
+  it.scoped("8 callers against a server that rejects everything: logins stay single-flight and spaced", () =>
+    Effect.gen(function*() {
+      const { issued, session } = yield* counting()
+      const fiber = yield* Effect.fork(Effect.forEach(
+        Array.from({ length: 8 }),
+        () => Effect.flip(session.withCredential(() => Effect.fail(unauthorized))),
+        { concurrency: "unbounded" }
+      ))
+      for (let i = 0; i < 10 && (yield* Fiber.poll(fiber))._tag === "None"; i++) {
+        yield* TestClock.adjust(10_000)
+        yield* tick
+      }
+      const errors = yield* Fiber.join(fiber)
+      expect(errors.map((e) => e._tag)).toEqual(Array.from({ length: 8 }, () => "Unauthorized"))
+      expect(yield* Ref.get(issued)).toBe(3)
+      expect(yield* session.rejections).toBe(24)
     }))
 
   it.scoped("maxRelogins 0 surfaces the first Unauthorized without a re-login", () =>
@@ -186,7 +207,7 @@ describe("Session", () => {
   it.scoped("concurrent 401s on the same credential cause one re-acquisition", () =>
     Effect.gen(function*() {
       const { issued, session } = yield* counting()
-      yield* session.get
+      yield* session.withCredential(() => Effect.void)
       const results = yield* Effect.forEach(
         Array.from({ length: 20 }),
         () => session.withCredential((c) => c.token === "token-1" ? Effect.fail(unauthorized) : Effect.succeed(c.token)),
@@ -315,6 +336,7 @@ describe("Session", () => {
   it.scoped("releaseReplaced: a credential dropped after a 401 or replaced by a refresh is released", () =>
     Effect.gen(function*() {
       const { released, session } = yield* counting({ releaseReplaced: true, expiresIn: 60_000, refreshAhead: 6_000 })
+      yield* session.withCredential(() => Effect.void)
       yield* session.withCredential((c) => (c.token === "token-1" ? Effect.fail(unauthorized) : Effect.void))
       yield* eventually(Effect.map(Ref.get(released), (r) => r.length === 1), "the release of token-1")
       expect(yield* Ref.get(released)).toEqual(["token-1"])

@@ -9,10 +9,12 @@
  * - `normalizedJobs(query)`, `getJob(id)`.
  *
  * Authentication is a fixed access token, or client credentials exchanged at
- * `POST {authBaseUrl}/Auth/login/v1/token.json`; the token is cached until
- * its `expirationTime` (refreshed `tokenRefreshMargin` ahead) and a 401 leads
- * to one shared re-login and one retry. The token travels only in the
- * `accessToken` header and the secret only in the login call.
+ * the token endpoint (`POST {authBaseUrl}/Auth/login/v1/token.json`, or
+ * `tokenUrl`), sent in a form body by default (see `credentialsIn`). The token
+ * is cached until its `expirationTime`, replaced ahead of it by
+ * min(`tokenRefreshMargin`, 10 % of its lifetime); a 401 leads to a shared
+ * re-login and a retry, up to `maxRelogins` per request. The token travels only
+ * in the `accessToken` header and the secret only in the login call.
  *
  * 429: InsideView locks the whole account for five minutes and documents no
  * `Retry-After`. By default a `Retry-After`, when sent and no longer than
@@ -37,6 +39,7 @@ import * as Stream from "effect/Stream"
 import * as BulkJob from "./BulkJob.js"
 import * as Codec from "./internal/codec.js"
 import * as OptionChecks from "./internal/options.js"
+import * as Login from "./internal/login.js"
 import * as JobsQuery from "./JobsQuery.js"
 
 /** How the client authenticates. */
@@ -59,8 +62,24 @@ export interface Options {
   readonly auth: Auth
   /** Default "https://api.insideview.com". */
   readonly baseUrl?: string
-  /** Default "https://login.insideview.com". */
+  /**
+   * Scheme and host of the login service (a base, not the token URL): the
+   * token endpoint is `{authBaseUrl}/Auth/login/v1/token.json`. Default
+   * "https://login.insideview.com". A value that already ends with
+   * `/Auth/login/v1/token(.json)` is taken as the token URL itself.
+   */
   readonly authBaseUrl?: string
+  /** The token endpoint's full URL; wins over `authBaseUrl`. */
+  readonly tokenUrl?: string
+  /**
+   * Where the login sends the client credentials: "auto" (default) a form
+   * body, falling back once to the documented query parameters when the
+   * server answers 400/415 to it and remembering what worked; "body" or
+   * "query" to pin one form.
+   */
+  readonly credentialsIn?: Login.CredentialsIn
+  /** Re-logins after 401s within one request (a newer token rejected too). Default 2. */
+  readonly maxRelogins?: number
   /** Response format asked for with `Accept`. Default "json" (XML is fully supported). */
   readonly format?: "json" | "xml"
   /** Page requests in flight at once while streaming. Default 4. */
@@ -87,7 +106,10 @@ export interface Options {
   readonly deadline?: Duration.DurationInput
   /** Largest response body accepted, in bytes (a typed DecodeError beyond it). Default 32 MiB. */
   readonly maxBodyBytes?: number
-  /** How long before `expirationTime` a token is replaced. Default 5 minutes. */
+  /**
+   * The longest time before `expirationTime` a token is replaced; a token
+   * living less than ten times this is replaced at 90 % of its life. Default 5 minutes.
+   */
   readonly tokenRefreshMargin?: Duration.DurationInput
   /** Last chance to adjust the underlying HttpClient. */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
@@ -104,6 +126,8 @@ export interface Service {
   readonly normalizedJobs: (query?: JobsQuery.JobsQuery) => Stream.Stream<Job.Job, ApiError.ApiError>
   /** Finds one job by id in the list (there is no generic per-job endpoint); `NotFound` when absent. */
   readonly getJob: (jobId: string) => Effect.Effect<BulkJob.BulkJob, ApiError.ApiError>
+  /** Logins started so far (always 0 with a fixed token). */
+  readonly logins: Effect.Effect<number>
 }
 
 /** The client tag. */
@@ -121,7 +145,9 @@ export const defaults = {
   resultsPerPage: 50,
   listEncoding: "comma",
   rateLimitWait: "fail",
-  tokenRefreshMargin: Duration.minutes(5)
+  tokenRefreshMargin: Duration.minutes(5),
+  credentialsIn: "auto",
+  maxRelogins: 2
 } as const
 
 const listPath = "/api/v1/admin/jobs"
@@ -130,11 +156,6 @@ const provider = BulkJob.provider
 /** Runs a request with the current token (re-logging in once after a 401 when it can). */
 interface Authorizer {
   <A>(f: (token: Redacted.Redacted<string>) => Effect.Effect<A, ApiError.ApiError>): Effect.Effect<A, ApiError.ApiError>
-}
-
-interface Credential {
-  readonly token: Redacted.Redacted<string>
-  readonly expiresAt: number | undefined
 }
 
 /**
@@ -153,7 +174,7 @@ export const make = (
     const concurrency = resolved.concurrency
     const defaultPerPage = resolved.resultsPerPage
     const listEncoding = resolved.listEncoding
-    const authBaseUrl = resolved.authBaseUrl
+    const tokenUrl = Login.resolveTokenUrl({ tokenUrl: resolved.tokenUrl, authBaseUrl: resolved.authBaseUrl })
     const maxPages = resolved.maxPages
     const retryPolicy = options.retryPolicy ?? RetryPolicy.make({
       rateLimitFallback: resolved.rateLimitWait,
@@ -178,47 +199,26 @@ export const make = (
     // --- authentication -----------------------------------------------------
 
     const auth = resolved.auth
-    const login = (clientId: string, clientSecret: Redacted.Redacted<string>): Effect.Effect<Credential, ApiError.ApiError> =>
-      transport.execute({
-        operation: "login",
-        request: HttpClientRequest.post(`${authBaseUrl}/Auth/login/v1/token.json`).pipe(
-          HttpClientRequest.setUrlParams({ clientId, clientSecret: Redacted.value(clientSecret), grantType: "cred" }),
-          HttpClientRequest.acceptJson
-        ),
-        // Asking for another token has no side effect worth protecting.
-        idempotent: true,
-        decode: Codec.decodeToken
-      }).pipe(
-        Effect.flatMap((details) => {
-          const expiresAt = Codec.parseExpirationTime(details.expirationTime)
-          const credential: Credential = { token: Redacted.make(details.accessToken), expiresAt }
-          return expiresAt === undefined
-            ? Effect.as(
-              Effect.logWarning("insideview: token expirationTime missing or unreadable; relying on 401 to renew").pipe(
-                // From the server: shown redacted (it could repeat the client secret) and short.
-                Effect.annotateLogs({
-                  expirationTime: details.expirationTime === undefined
-                    ? "<absent>"
-                    : ApiError.truncate(transport.redact(details.expirationTime), 100)
-                })
-              ),
-              credential
-            )
-            : Effect.succeed(credential)
-        })
-      )
-
     let authorized: Authorizer
+    let logins: Effect.Effect<number> = Effect.succeed(0)
     if (auth._tag === "Token") {
       const token = auth.accessToken
       authorized = (f) => f(token)
     } else {
-      const session = yield* Session.make<Credential, ApiError.ApiError, never>({
-        acquire: login(auth.clientId, auth.clientSecret),
+      const session = yield* Session.make<Login.Credential, ApiError.ApiError, never>({
+        acquire: Login.makeLogin({
+          transport,
+          tokenUrl,
+          clientId: auth.clientId,
+          clientSecret: auth.clientSecret,
+          credentialsIn: resolved.credentialsIn
+        }),
         expiresAt: (c) => c.expiresAt,
-        refreshAhead: resolved.tokenRefreshMargin
+        refreshAhead: resolved.tokenRefreshMargin,
+        maxRelogins: resolved.maxRelogins
       })
       authorized = (f) => session.withCredential((c) => f(c.token))
+      logins = session.acquisitions
     }
 
     // --- requests -------------------------------------------------------------
@@ -299,7 +299,8 @@ export const make = (
       listJobs,
       jobs,
       normalizedJobs: (query) => Stream.map(jobs(query), BulkJob.toJob),
-      getJob
+      getJob,
+      logins
     } satisfies Service
   })
 
@@ -316,8 +317,8 @@ export const variables = OptionChecks.variables
  *   The rule: when `INSIDEVIEW_ACCESS_TOKEN` is set the token is used and the
  *   client-credential variables are not read; otherwise both of those are
  *   required.
- * - optional `INSIDEVIEW_BASE_URL`, `INSIDEVIEW_AUTH_BASE_URL` and
- *   `INSIDEVIEW_FORMAT` ("json" | "xml").
+ * - optional `INSIDEVIEW_BASE_URL`, `INSIDEVIEW_AUTH_BASE_URL`,
+ *   `INSIDEVIEW_TOKEN_URL` and `INSIDEVIEW_FORMAT` ("json" | "xml").
  *
  * A variable that is missing, empty or blank, or malformed (a base URL that
  * is not plain http(s), an unknown format) is a `ConfigError` whose path is
@@ -335,6 +336,7 @@ export const layerConfig = (
       const fromEnv: Partial<Options> = {
         ...Option.match(env.baseUrl, { onNone: () => ({}), onSome: (baseUrl) => ({ baseUrl }) }),
         ...Option.match(env.authBaseUrl, { onNone: () => ({}), onSome: (authBaseUrl) => ({ authBaseUrl }) }),
+        ...Option.match(env.tokenUrl, { onNone: () => ({}), onSome: (tokenUrl) => ({ tokenUrl }) }),
         ...Option.match(env.format, { onNone: () => ({}), onSome: (format) => ({ format }) })
       }
       return yield* make({ ...fromEnv, ...overrides, auth })

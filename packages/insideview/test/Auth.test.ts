@@ -8,7 +8,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { clientFor, clientSecret, collect, credentials, eventually, fixedToken, listRequests, loginRequests } from "./utils.js"
+import { clientFor, clientSecret, collect, credentials, fixedToken, listRequests, loginRequests, tick } from "./utils.js"
 
 const live = FetchHttpClient.layer
 
@@ -49,7 +49,7 @@ describe("fixed access token", () => {
 })
 
 describe("client credentials", () => {
-  it.scopedLive("log in once at token.json with the documented query parameters, then reuse the token", () =>
+  it.scopedLive("log in once at token.json with the credentials in a form body, then reuse the token", () =>
     Effect.gen(function*() {
       const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 200, handlerDelayMillis: 3 })
       const client = yield* clientFor(sim, { auth: credentials, resultsPerPage: 10 })
@@ -57,12 +57,16 @@ describe("client credentials", () => {
       expect(all.length).toBe(200)
       yield* client.listJobs()
       expect(sim.logins).toBe(1)
+      expect(yield* client.logins).toBe(1)
       const [login] = loginRequests(sim)
       expect(login!.method).toBe("POST")
       expect(login!.path).toBe("/Auth/login/v1/token.json")
-      expect(login!.query.get("clientId")).toBe("sim-client")
-      expect(login!.query.get("clientSecret")).toBe(clientSecret)
-      expect(login!.query.get("grantType")).toBe("cred")
+      expect(login!.url.search).toBe("")
+      expect(login!.headers["content-type"]).toContain("application/x-www-form-urlencoded")
+      const form = new URLSearchParams(login!.body)
+      expect(form.get("clientId")).toBe("sim-client")
+      expect(form.get("clientSecret")).toBe(clientSecret)
+      expect(form.get("grantType")).toBe("cred")
       expect(login!.headers["accesstoken"]).toBeUndefined()
       const token = sim.issuedTokens[0]!
       for (const r of listRequests(sim)) {
@@ -91,7 +95,7 @@ describe("client credentials", () => {
       expect(rejected.every((r) => r.headers["accesstoken"] === sim.issuedTokens[0])).toBe(true)
     }).pipe(Effect.provide(live)))
 
-  it.scopedLive("a second 401 right after re-login surfaces as Unauthorized (one retry only)", () =>
+  it.scopedLive("a 401 on every token surfaces as Unauthorized after maxRelogins re-logins (default 2), no more", () =>
     Effect.gen(function*() {
       const sim = yield* InsideViewSimulator.makeInsideView({
         jobs: 30,
@@ -103,8 +107,16 @@ describe("client credentials", () => {
       const client = yield* clientFor(sim, { auth: credentials })
       const error = yield* Effect.flip(client.listJobs())
       expect(error._tag).toBe("Unauthorized")
-      expect(sim.logins).toBe(2)
-      expect(listRequests(sim).length).toBe(2)
+      expect(sim.logins).toBe(3)
+      expect(listRequests(sim).length).toBe(3)
+      // Each retry went out with the token of the login before it.
+      expect(listRequests(sim).map((r) => r.headers["accesstoken"])).toEqual(sim.issuedTokens)
+
+      sim.clearLog()
+      const strict = yield* clientFor(sim, { auth: credentials, maxRelogins: 0 })
+      expect((yield* Effect.flip(strict.listJobs()))._tag).toBe("Unauthorized")
+      expect(listRequests(sim).length).toBe(1)
+      expect(yield* strict.logins).toBe(1)
     }).pipe(Effect.provide(live)))
 
   it.scopedLive("wrong credentials are Unauthorized; the secret appears nowhere", () =>
@@ -123,7 +135,8 @@ describe("client credentials", () => {
         Logger.withMinimumLogLevel(LogLevel.All)
       )
       expect(error).toMatchObject({ _tag: "Unauthorized", operation: "login" })
-      if (error._tag === "Unauthorized") expect(error.url).toContain("clientSecret=<redacted>")
+      // The credentials went in the body: the URL in the error has nothing to hide.
+      if (error._tag === "Unauthorized") expect(error.url).toBe(`${sim.url}/Auth/login/v1/token.json`)
       expect(listRequests(sim)).toEqual([])
       expect(loginRequests(sim).length).toBe(1)
       const everything = [JSON.stringify(error), String(error), error.message, ...logs].join("\n")
@@ -170,7 +183,7 @@ describe("client credentials", () => {
       expect([JSON.stringify(e2), String(e2), e2.message, ...logs].join("\n")).not.toContain(issued)
     }).pipe(Effect.provide(live)))
 
-  it.scopedLive("tokens are refreshed ahead of expirationTime, not on every call", () =>
+  it.scopedLive("tokens are refreshed ahead of expirationTime by a margin relative to their life, not on every call", () =>
     Effect.gen(function*() {
       // One hour of life, five minutes of margin: one login serves every call.
       const longLived = yield* InsideViewSimulator.makeInsideView({ jobs: 20, tokenLifetimeSeconds: 3600 })
@@ -178,21 +191,27 @@ describe("client credentials", () => {
       for (let i = 0; i < 5; i++) yield* a.listJobs()
       expect(longLived.logins).toBe(1)
 
-      // Two minutes of life is already inside the five-minute margin: calls keep
-      // using the valid token while a fresh one is fetched in the background.
-      const shortLived = yield* InsideViewSimulator.makeInsideView({ jobs: 20, tokenLifetimeSeconds: 120 })
-      const b = yield* clientFor(shortLived, { auth: credentials })
-      for (let i = 0; i < 5; i++) yield* b.listJobs()
-      // The refresh runs in the background; wait for it to have happened.
-      yield* eventually(() => shortLived.logins >= 2, "a background refresh")
-      expect(shortLived.logins).toBeGreaterThanOrEqual(2)
-      expect(listRequests(shortLived).every((r) => r.status === 200)).toBe(true)
+      // Two minutes or thirty seconds of life is shorter than the five-minute
+      // margin; the margin becomes 10 % of the life (12 s, 3 s), so one login
+      // still serves a burst of calls.
+      for (const seconds of [120, 30]) {
+        const shortLived = yield* InsideViewSimulator.makeInsideView({ jobs: 20, tokenLifetimeSeconds: seconds })
+        const b = yield* clientFor(shortLived, { auth: credentials })
+        for (let i = 0; i < 10; i++) yield* b.listJobs()
+        expect(shortLived.logins).toBe(1)
+        expect(listRequests(shortLived).every((r) => r.status === 200)).toBe(true)
+      }
 
-      // With a margin shorter than the life, no refresh happens.
-      const c = yield* clientFor(shortLived, { auth: credentials, tokenRefreshMargin: "10 seconds" })
-      const before = shortLived.logins
-      for (let i = 0; i < 5; i++) yield* c.listJobs()
-      expect(shortLived.logins).toBe(before + 1)
+      // A token living two seconds is replaced in the background near its end,
+      // while the calls go on.
+      const brief = yield* InsideViewSimulator.makeInsideView({ jobs: 20, tokenLifetimeSeconds: 2 })
+      const c = yield* clientFor(brief, { auth: credentials })
+      for (let i = 0; i < 2000 && brief.logins < 2; i++) {
+        yield* c.listJobs()
+        yield* tick
+      }
+      expect(brief.logins).toBeGreaterThanOrEqual(2)
+      expect(brief.logins).toBeLessThanOrEqual(3)
     }).pipe(Effect.provide(live)))
 
   it.scopedLive("the documented expirationTime format is what the simulator issues", () =>

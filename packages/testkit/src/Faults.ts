@@ -41,6 +41,13 @@ export type Fault =
     readonly contentLength: number | undefined
     readonly stats: EndlessStats
   }
+  /**
+   * Let the real handler act (a job is created, a session deleted), then drop
+   * the connection without answering: the client cannot know it happened.
+   */
+  | { readonly _tag: "ResetAfterHandler" }
+  /** Let the real handler act, then never answer. */
+  | { readonly _tag: "HangAfterHandler" }
 
 /** What an `Endless` fault has done so far (updated by the server). */
 export interface EndlessStats {
@@ -106,6 +113,12 @@ export const html502: Fault = { _tag: "Html502" }
 export const delay = (millis: number): Fault => ({ _tag: "Delay", millis })
 
 export const hang: Fault = { _tag: "Hang" }
+
+/** The handler acts, then the connection is reset (the client sees a failure after sending). */
+export const resetAfterHandler: Fault = { _tag: "ResetAfterHandler" }
+
+/** The handler acts, then nothing is ever sent back. */
+export const hangAfterHandler: Fault = { _tag: "HangAfterHandler" }
 
 export const body = (
   body: string,

@@ -78,7 +78,9 @@ export interface IcwsSimJob {
   status: IcwsJobStatus
   config: IcwsJobConfig
   /** Where an active job ends up. */
-  outcome: "finished" | "failed"
+  outcome: "finished" | "failed" | "canceled"
+  /** The `errorInfo` a failed (or canceled) job gets. */
+  errorInfo?: string
   /** Polls of this job since its last state change. */
   polls: number
 }
@@ -129,6 +131,11 @@ export interface IcwsOptions {
   readonly pathPrefix?: string
   /** Serve HTTPS with this key and certificate (e.g. `Tls.selfSigned`). Default plain HTTP. */
   readonly tls?: { readonly key: string; readonly cert: string }
+  /**
+   * Every Nth authenticated response of a session carries a new session cookie
+   * (`Set-Cookie`); requests still carrying the old one get 401. Default: never.
+   */
+  readonly rotateCookiesEvery?: number
 }
 
 /**
@@ -149,6 +156,8 @@ export interface IcwsServer extends RunningServer {
   readonly deletedSessions: ReadonlyArray<string>
   /** Sessions neither deleted nor expired. */
   readonly activeSessions: ReadonlyArray<IcwsSessionRecord>
+  /** Responses that carried a rotated session cookie. */
+  readonly cookieRotations: number
   /** Host entry of this server as an alternate ("127.0.0.1:port"). */
   readonly hostEntry: string
   /** Every live session answers 401 from its next call on. */
@@ -161,8 +170,11 @@ export interface IcwsServer extends RunningServer {
   setIgnoreCursor(ignore: boolean): void
   /** Change how the list treats `fromJobId` from now on. */
   setCursorMode(mode: CursorMode): void
-  /** Fix how an active job ends. */
-  setOutcome(jobId: string, outcome: "finished" | "failed"): void
+  /**
+   * Fix how an active job ends; a failed job gets `errorInfo` (default "The
+   * extraction failed."), a canceled one is canceled by "supervisor".
+   */
+  setOutcome(jobId: string, outcome: "finished" | "failed" | "canceled", errorInfo?: string): void
   /** Move every active job `steps` states forward. */
   tick(steps?: number): void
   /** Make a path (after `/icws/{sessionId}`) answer 410. */
@@ -289,7 +301,12 @@ const step = (job: IcwsSimJob, now: number): void => {
       if (job.outcome === "failed") {
         s.state = State.failed
         s.failedTime = at
-        s.errorInfo = "The extraction failed."
+        s.errorInfo = job.errorInfo ?? "The extraction failed."
+      } else if (job.outcome === "canceled") {
+        s.state = State.canceled
+        s.canceledTime = at
+        s.cancelUserId = "supervisor"
+        if (job.errorInfo !== undefined) s.errorInfo = job.errorInfo
       } else {
         s.state = State.finished
         s.finishedTime = at
@@ -370,6 +387,9 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
     remove: (n) => forget(jobs.splice(Math.max(0, jobs.length - n), n)),
     removeOldest: (n) => forget(jobs.splice(0, n))
   })
+  const rotateEvery = options.rotateCookiesEvery ?? 0
+  const answered = new Map<string, number>()
+  let rotations = 0
 
   const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "")
   const cookieHeaders = (session: IcwsSessionRecord): Array<string> =>
@@ -465,10 +485,14 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
     return session
   }
 
-  /** Adds rotated cookies to a session response when a rotation is pending. */
+  /** Adds rotated cookies to a session response when a rotation is pending (or due). */
   const withCookies = (session: IcwsSessionRecord, response: SimResponse): SimResponse => {
+    const count = (answered.get(session.sessionId) ?? 0) + 1
+    answered.set(session.sessionId, count)
+    if (rotateEvery > 0 && count % rotateEvery === 0) session.rotatePending = true
     if (!session.rotatePending) return response
     session.rotatePending = false
+    rotations++
     session.cookies.set(`icws_${session.sessionId}`, Seed.id(r, 32, "0123456789abcdef"))
     return { ...response, headers: { ...response.headers, "Set-Cookie": cookieHeaders(session) } }
   }
@@ -625,6 +649,9 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
     get activeSessions(): ReadonlyArray<IcwsSessionRecord> {
       return [...sessions.values()].filter((s) => !s.expired)
     },
+    get cookieRotations(): number {
+      return rotations
+    },
     hostEntry: `127.0.0.1:${server.port}`,
     expireSessions() {
       for (const s of sessions.values()) s.expired = true
@@ -641,9 +668,11 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
     setCursorMode(mode: CursorMode) {
       cursorMode = mode
     },
-    setOutcome(jobId: string, outcome: "finished" | "failed") {
+    setOutcome(jobId: string, outcome: "finished" | "failed" | "canceled", errorInfo?: string) {
       const job = byId.get(jobId)
-      if (job !== undefined) job.outcome = outcome
+      if (job === undefined) return
+      job.outcome = outcome
+      if (errorInfo !== undefined) job.errorInfo = errorInfo
     },
     tick(steps = 1) {
       const now = Date.now()

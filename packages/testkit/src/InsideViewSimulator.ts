@@ -72,6 +72,19 @@ export interface InsideViewOptions {
   readonly staticTokens?: ReadonlyArray<string>
   /** Lifetime of issued tokens in seconds. Default 31536000 (one year, as the example token suggests). */
   readonly tokenLifetimeSeconds?: number
+  /**
+   * An issued token answers this many list requests, then 401 (the server
+   * expired or rotated it). Default: unlimited.
+   */
+  readonly tokenMaxUses?: number
+  /**
+   * Where the token endpoint reads `clientId`/`clientSecret`/`grantType`:
+   * "any" (default) the query string or a form body; "query" only the query
+   * string (a form body alone → 400); "body" only an
+   * `application/x-www-form-urlencoded` body (no Content-Type → 415 "The
+   * Content-Type mandatory header is not provided", no parameters → 400).
+   */
+  readonly loginParamsIn?: "any" | "query" | "body"
   readonly throttle?: ThrottleOptions
   /** How `page`, `resultsPerPage` and `totalResults` are written in JSON. Default "string" (as in the example). */
   readonly jsonNumbers?: "string" | "number"
@@ -117,6 +130,8 @@ export interface InsideViewServer extends RunningServer {
   readonly issuedTokens: ReadonlyArray<string>
   /** Successful logins. */
   readonly logins: number
+  /** List requests answered 401 because their token had used up `tokenMaxUses`. */
+  readonly exhaustedTokenRejections: number
   /** List requests that reached the handler (any outcome). */
   readonly listRequests: number
   /** Most list requests in the handler at once (meaningful with `handlerDelayMillis`). */
@@ -144,7 +159,8 @@ export const messages = {
   methodNotAllowed: "Method Not Allowed - Your are not allowed to access this API.",
   throttled: "Request is throttled.",
   notFound: "Invalid ID, record not found.",
-  badCredentials: "Invalid client credentials."
+  badCredentials: "Invalid client credentials.",
+  contentTypeMissing: "The Content-Type mandatory header is not provided."
 } as const
 
 /** Numeric job type code → the `jobType` strings the simulator files under it (assumption). */
@@ -382,6 +398,11 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
 
   // token → expiry (epoch millis; Infinity for static tokens)
   const tokens = new Map<string, number>()
+  // issued token → list requests it has been accepted for
+  const uses = new Map<string, number>()
+  const maxUses = options.tokenMaxUses ?? Number.POSITIVE_INFINITY
+  const paramsIn = options.loginParamsIn ?? "any"
+  let exhausted = 0
   for (const t of options.staticTokens ?? ["sim-fixed-token"]) tokens.set(t, Number.POSITIVE_INFINITY)
   const issued: Array<string> = []
   const idRng = Seed.rng(Seed.derive(seed, 0x7fff_0000))
@@ -445,9 +466,14 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     if (tokenPaths.has(req.path)) {
       const jsonToken = req.path.endsWith(".json") || asJson
       if (req.method !== "POST") return errorResponse(jsonToken, 405, messages.methodNotAllowed, diagnostic)
-      // Parameters are read from the query string, or from a form body.
-      const params = new URLSearchParams(req.query)
-      if (req.body !== "" && (req.headers["content-type"] ?? "").includes("x-www-form-urlencoded")) {
+      // Parameters are read from the query string and/or a form body, as configured.
+      const contentType = req.headers["content-type"] ?? ""
+      const isForm = contentType.includes("x-www-form-urlencoded")
+      if (paramsIn === "body" && contentType === "") {
+        return errorResponse(jsonToken, 415, messages.contentTypeMissing, diagnostic)
+      }
+      const params = paramsIn === "body" ? new URLSearchParams() : new URLSearchParams(req.query)
+      if (paramsIn !== "query" && req.body !== "" && isForm) {
         for (const [k, v] of new URLSearchParams(req.body)) params.set(k, v)
       }
       const clientId = params.get("clientId")
@@ -483,6 +509,14 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     const expiry = token === undefined ? undefined : tokens.get(token)
     if (expiry === undefined || Date.now() >= expiry) {
       return errorResponse(asJson, 401, messages.unauthorized, diagnostic)
+    }
+    if (expiry !== Number.POSITIVE_INFINITY) {
+      const used = (uses.get(token!) ?? 0) + 1
+      uses.set(token!, used)
+      if (used > maxUses) {
+        exhausted++
+        return errorResponse(asJson, 401, messages.unauthorized, diagnostic)
+      }
     }
     const now = Date.now()
     if (locked(now)) {
@@ -544,6 +578,7 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     jobs: { get: () => (oldestFirst ? jobs.slice().reverse() : jobs.slice()) },
     issuedTokens: { get: () => issued.slice() },
     logins: { get: () => logins },
+    exhaustedTokenRejections: { get: () => exhausted },
     listRequests: { get: () => listRequests },
     peakConcurrency: { get: () => peak },
     addJobs: { value: addJobs },

@@ -80,6 +80,13 @@ export interface RunningServer {
   setLatency(latency: Latency | undefined): void
   clearLog(): void
   /**
+   * Stops accepting connections and drops the open ones, keeping all state:
+   * clients now get "connection refused" until {@link RunningServer.resume}.
+   */
+  pause(): Promise<void>
+  /** Listens again on the same port after {@link RunningServer.pause}. */
+  resume(): Promise<void>
+  /**
    * Stops listening and destroys every open socket (keep-alive connections,
    * hanging requests), so the process can exit. Safe to call more than once.
    */
@@ -362,6 +369,8 @@ export const start = (options: ServerOptions): Promise<RunningServer> => {
           break
         }
         case "Truncate":
+        case "ResetAfterHandler":
+        case "HangAfterHandler":
           break
         case "Endless": {
           entry.status = writeEndless(res, fault)
@@ -389,6 +398,11 @@ export const start = (options: ServerOptions): Promise<RunningServer> => {
       response = handlerFailure
     }
     if (!isOpen(res)) return
+    if (fault?._tag === "ResetAfterHandler") {
+      req.socket.resetAndDestroy()
+      return
+    }
+    if (fault?._tag === "HangAfterHandler") return
     const fraction = fault?._tag === "Truncate" ? (fault.fraction ?? 0.5) : undefined
     entry.status = safeWrite(req, res, response, fraction)
   }
@@ -436,6 +450,28 @@ export const start = (options: ServerOptions): Promise<RunningServer> => {
     socket.destroy()
   })
 
+  const stopListening = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      // Resolves with an error too when the server was not listening (paused).
+      server.close(() => resolve())
+      server.closeAllConnections()
+      for (const socket of sockets) socket.destroy()
+      sockets.clear()
+    })
+
+  const pause = (): Promise<void> => (closing === undefined && server.listening ? stopListening() : Promise.resolve())
+
+  const resume = (): Promise<void> =>
+    closing !== undefined || server.listening
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+        server.once("error", reject)
+        server.listen(port, host, () => {
+          server.off("error", reject)
+          resolve()
+        })
+      })
+
   const close = (): Promise<void> => {
     if (closing === undefined) {
       closing = new Promise<void>((resolve) => {
@@ -475,6 +511,8 @@ export const start = (options: ServerOptions): Promise<RunningServer> => {
         clearLog() {
           log = []
         },
+        pause,
+        resume,
         close
       }
       resolve(running)

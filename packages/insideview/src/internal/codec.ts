@@ -5,6 +5,7 @@
 import { ApiError, Dates, HttpTransport, XmlCodec } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { BulkJob, type BulkJobsPage, IntFromWire } from "../BulkJob.js"
 
@@ -134,46 +135,40 @@ export type TokenDetails = typeof TokenDetails.Type
 
 const TokenResponse = Schema.Struct({ accessTokenDetails: TokenDetails })
 
-/** Removes token values from text that may end up in an error. */
-export const scrubToken = (text: string): string =>
-  text
-    .replace(/("accessToken"\s*:\s*")[^"]*(")/g, "$1<redacted>$2")
-    .replace(/(<accessToken>)[\s\S]*?(<\/accessToken>)/g, "$1<redacted>$2")
+const decodeTokenJson = HttpTransport.decodeJson(TokenResponse, { sensitive: true })
+const decodeTokenValue = Schema.decodeUnknownEither(TokenResponse, { errors: "all" })
 
-/** Decodes the login answer (JSON, or XML with root `<accessTokenDetails>`); errors never quote the token. */
+// Where an XML answer does not match, by path only (values may be the token).
+const mismatchPaths = (error: ParseResult.ParseError): string => {
+  try {
+    const paths = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
+      issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")
+    )
+    return `the body does not have the expected shape at ${[...new Set(paths)].join(", ")}`
+  } catch {
+    return "the body does not have the expected shape"
+  }
+}
+
+/**
+ * Decodes the login answer (JSON, or XML with root `<accessTokenDetails>`).
+ * The body holds the token, so an error never quotes it: no excerpt, and a
+ * mismatch names only the paths at fault, never the values found there —
+ * whatever shape (truncated, wrongly typed) the answer has.
+ */
 export const decodeToken = (
   raw: HttpTransport.RawResponse,
   where: ApiError.Where
 ): Effect.Effect<TokenDetails, ApiError.DecodeError> =>
   Effect.suspend(() => {
-    // The token in this body is not a secret of the request yet: scrubbed here.
-    const safe = { ...raw, body: scrubToken(raw.body) }
-    const fail = (format: "json" | "xml" | "schema", issue: string) =>
-      Effect.fail(ApiError.DecodeError.fromBody(where, safe, { format, issue }))
     const body = raw.body.trim()
-    let value: unknown
-    if (body.startsWith("<")) {
-      const parsed = codec.parse(body)
-      if (Either.isLeft(parsed)) return fail("xml", parsed.left)
-      value = parsed.right
-    } else {
-      try {
-        value = JSON.parse(body)
-      } catch {
-        return fail("json", body === "" ? "the body is empty" : "the login answer is not valid JSON")
-      }
-    }
-    const decoded = Schema.decodeUnknownEither(TokenResponse, { errors: "first" })(value)
-    if (Either.isLeft(decoded)) {
-      // The formatter may quote values; a wrong-typed token must not leak.
-      const issue = ApiError.formatParseError(decoded.left)
-      const details = isRecord(value) ? value["accessTokenDetails"] : undefined
-      const token = isRecord(details) ? details["accessToken"] : undefined
-      return fail(
-        "schema",
-        typeof token === "string" && token !== "" ? issue.split(token).join("<redacted>") : issue
-      )
-    }
+    if (!body.startsWith("<")) return Effect.map(decodeTokenJson(raw, where), (r) => r.accessTokenDetails)
+    const fail = (format: "xml" | "schema", issue: string) =>
+      Effect.fail(ApiError.DecodeError.fromBody(where, raw, { format, issue, sensitive: true }))
+    const parsed = codec.parse(body)
+    if (Either.isLeft(parsed)) return fail("xml", "the login answer is not well-formed XML")
+    const decoded = decodeTokenValue(parsed.right)
+    if (Either.isLeft(decoded)) return fail("schema", mismatchPaths(decoded.left))
     return Effect.succeed(decoded.right.accessTokenDetails)
   })
 

@@ -17,11 +17,17 @@ import { maxResultsPerPage } from "../JobsQuery.js"
 /** Most page requests in flight at once. */
 export const maxConcurrency = 64
 
+/** Most re-logins per request. */
+export const maxMaxRelogins = 10
+
 /** The options after their checks, with the defaults filled in. */
 export interface Resolved {
   readonly auth: Auth
   readonly baseUrl: string
   readonly authBaseUrl: string
+  readonly tokenUrl: string | undefined
+  readonly credentialsIn: "auto" | "body" | "query"
+  readonly maxRelogins: number
   readonly format: "json" | "xml"
   readonly concurrency: number
   readonly resultsPerPage: number
@@ -44,6 +50,8 @@ export interface Defaults {
   readonly resultsPerPage: number
   readonly listEncoding: "comma" | "repeat"
   readonly tokenRefreshMargin: Duration.DurationInput
+  readonly credentialsIn: "auto" | "body" | "query"
+  readonly maxRelogins: number
 }
 
 const checkAuth = (auth: unknown): ClientOptions.Check<Auth> => {
@@ -77,6 +85,9 @@ export const resolve = (options: Options, defaults: Defaults): ClientOptions.Che
     auth: checkAuth(o.auth),
     baseUrl: ClientOptions.baseUrl(o.baseUrl ?? defaults.baseUrl, ["baseUrl"]),
     authBaseUrl: ClientOptions.baseUrl(o.authBaseUrl ?? defaults.authBaseUrl, ["authBaseUrl"]),
+    tokenUrl: ClientOptions.optional(o.tokenUrl, (v) => ClientOptions.baseUrl(v, ["tokenUrl"])),
+    credentialsIn: ClientOptions.literal(o.credentialsIn ?? defaults.credentialsIn, ["credentialsIn"], ["auto", "body", "query"]),
+    maxRelogins: ClientOptions.integer(o.maxRelogins ?? defaults.maxRelogins, ["maxRelogins"], { min: 0, max: maxMaxRelogins }),
     format: ClientOptions.literal(o.format ?? defaults.format, ["format"], ["json", "xml"]),
     concurrency: ClientOptions.integer(o.concurrency ?? defaults.concurrency, ["concurrency"], {
       min: 1,
@@ -110,6 +121,9 @@ export const resolve = (options: Options, defaults: Defaults): ClientOptions.Che
     auth: c.auth,
     baseUrl: c.baseUrl,
     authBaseUrl: c.authBaseUrl,
+    tokenUrl: c.tokenUrl,
+    credentialsIn: c.credentialsIn,
+    maxRelogins: c.maxRelogins,
     format: c.format,
     concurrency: c.concurrency,
     resultsPerPage: c.resultsPerPage,
@@ -134,6 +148,7 @@ export const variables = {
   clientSecret: "INSIDEVIEW_CLIENT_SECRET",
   baseUrl: "INSIDEVIEW_BASE_URL",
   authBaseUrl: "INSIDEVIEW_AUTH_BASE_URL",
+  tokenUrl: "INSIDEVIEW_TOKEN_URL",
   format: "INSIDEVIEW_FORMAT"
 } as const
 
@@ -171,5 +186,6 @@ export const authFromEnv: Effect.Effect<Auth, ConfigError.ConfigError> = Effect.
 export const settingsFromEnv = Config.all({
   baseUrl: Config.option(ClientOptions.env.baseUrl(variables.baseUrl)),
   authBaseUrl: Config.option(ClientOptions.env.baseUrl(variables.authBaseUrl)),
+  tokenUrl: Config.option(ClientOptions.env.baseUrl(variables.tokenUrl)),
   format: Config.option(ClientOptions.env.literal(variables.format, ["json", "xml"]))
 })
