@@ -2,16 +2,37 @@
  * The ICWS data-extractor client: list (streamed, newest first), look up,
  * submit, cancel, await and watch extraction jobs. Every call goes through an
  * {@link IcwsSession.IcwsSession}, so it carries the CSRF token and cookies,
- * and a 401 reconnects once and retries.
+ * and a 401 reconnects and retries (see the session for the bounds).
+ *
+ * Submitting is not idempotent (a repeated POST creates a second job), so
+ * `submitJob` is retried only when the request provably did not create a
+ * job: the connection was refused (nothing was sent), or the server turned it
+ * away with 429 or 503. After an ambiguous failure — a timeout, a connection
+ * reset after the request went out — it fails with `OutcomeUnknown`: the job
+ * may exist; list the jobs before submitting again.
+ *
+ * `awaitJob` fails with `JobFailed`/`JobCanceled` (carrying the server's
+ * `errorInfo`) when the job ends that way, and never polls for longer than
+ * its `timeout` (default one hour).
  *
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { AllJobs, ApiError, ClientOptions as ClientOptionChecks, HttpTransport, Job, Paginate, Validation } from "@jobstream/core"
+import {
+  AllJobs,
+  ApiError,
+  ClientOptions as ClientOptionChecks,
+  HttpTransport,
+  Job,
+  Outcome,
+  Paginate,
+  Validation
+} from "@jobstream/core"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -42,17 +63,35 @@ export interface Options extends IcwsSession.Options, ClientOptions {}
 /** Options of `submitJob`. */
 export interface SubmitOptions {
   /**
-   * Retry the POST on transient failures (5xx, resets, timeouts) with the
-   * transport's policy. Off by default: a retried submit can create the job twice.
+   * Which failures of the POST are retried (with the session's retry policy):
+   * - "safe" (default): only those where the request provably created no job —
+   *   connection refused, 429, 503. An ambiguous failure (timeout, reset after
+   *   sending) fails with `OutcomeUnknown`, without a second POST.
+   * - "none" (or `false`): nothing is retried.
+   * - "all" (or `true`): everything the policy retries, ambiguous failures
+   *   included — accepting that the job may be created twice.
    */
-  readonly retry?: boolean
+  readonly retry?: "safe" | "none" | "all" | boolean
+}
+
+/** How `awaitJob` polls. */
+export interface AwaitOptions {
+  /** When to poll again (its output is ignored). Default {@link defaultPollSchedule}. */
+  readonly schedule?: Schedule.Schedule<unknown, IcwsJob.JobStatus>
+  /** The longest the wait may take, polls included. Default {@link defaultAwaitTimeout} (1 hour). */
+  readonly timeout?: Duration.DurationInput
 }
 
 /** The default `pageSize`. */
 export const defaultPageSize = 100
 
-/** The default polling schedule of `awaitJob`/`watchJob`: every 2 seconds, forever. */
-export const defaultPollSchedule: Schedule.Schedule<number> = Schedule.spaced("2 seconds")
+/** The default bound of `awaitJob` (and of the default polling of `watchJob`): one hour. */
+export const defaultAwaitTimeout: Duration.Duration = Duration.hours(1)
+
+/** The default polling schedule of `awaitJob`/`watchJob`: every 2 seconds, for at most an hour. */
+export const defaultPollSchedule: Schedule.Schedule<number> = Schedule.spaced("2 seconds").pipe(
+  Schedule.upTo(defaultAwaitTimeout)
+)
 
 /** The client service. */
 export interface Service {
@@ -70,7 +109,10 @@ export interface Service {
   readonly normalizedJobs: (query?: IcwsJob.JobsQuery) => Stream.Stream<Job.Job, ApiError.ApiError>
   /** One job (`GET …/data-extractor/jobs/{jobId}`); `mode` defaults to "all". */
   readonly getJob: (jobId: string, mode?: IcwsJob.ResponseMode) => Effect.Effect<IcwsJob.JobRecord, ApiError.ApiError>
-  /** Submits an extraction job; 201 `{ id }`. Not retried unless `retry: true`. */
+  /**
+   * Submits an extraction job; 201 `{ id }`. Retried only when no job can have
+   * been created (see {@link SubmitOptions}); `OutcomeUnknown` when it may have been.
+   */
   readonly submitJob: (
     config: IcwsJob.JobConfig,
     options?: SubmitOptions
@@ -78,17 +120,22 @@ export interface Service {
   /** Cancels a queued or running job. */
   readonly cancelJob: (jobId: string) => Effect.Effect<void, ApiError.ApiError>
   /**
-   * Polls the job's status on `schedule` until it is failed, canceled or
-   * finished, and returns that status. Fails with a `Timeout` (scope
-   * "deadline") when the schedule ends first.
+   * Polls the job's status until it ends, and returns the final status when it
+   * finished. Fails with `JobFailed` or `JobCanceled` (with the job's
+   * `errorInfo` as `providerMessage`) when it ended that way, and with a
+   * `Timeout` (scope "deadline") when `timeout` (default 1 hour) passes or the
+   * schedule ends first. A Schedule as second argument replaces the polling
+   * schedule only.
    */
   readonly awaitJob: (
     jobId: string,
-    schedule?: Schedule.Schedule<unknown, IcwsJob.JobStatus>
+    options?: AwaitOptions | Schedule.Schedule<unknown, IcwsJob.JobStatus>
   ) => Effect.Effect<IcwsJob.JobStatus, ApiError.ApiError>
   /**
    * Polls the job's status on `schedule` and emits it each time the state
-   * changes (the first poll always emits); ends after a terminal state.
+   * changes (the first poll always emits); ends after a terminal state (which
+   * it emits, whatever it is), or when the schedule ends — the default one
+   * after an hour.
    */
   readonly watchJob: (
     jobId: string,
@@ -268,15 +315,20 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
       const problems = configProblems(config)
       if (problems.length > 0) return yield* invalid("submitJob", problems)
       const body = JSON.stringify(encoded.right)
+      const retry = submitOptions.retry === true ? "all" : submitOptions.retry === false ? "none" : submitOptions.retry ?? "safe"
       return yield* session.execute((credential) => ({
         operation: "submitJob",
         request: session.request(credential, "POST", "/data-extractor/jobs").pipe(
           HttpClientRequest.bodyText(body, `${IcwsJob.mediaType};charset=utf-8`)
         ),
         idempotent: false,
-        retryNonIdempotent: submitOptions.retry === true,
+        retryNonIdempotent: retry !== "none",
+        ...(retry === "safe" ? { retryPolicy: Schedule.whileInput(session.retryPolicy, Outcome.notProcessed) } : {}),
         decode: decodeJobResponse
-      }))
+      })).pipe(
+        // Only the POST's own failures; a failed login sent no job.
+        Effect.mapError((error) => (error.operation === "submitJob" ? Outcome.outcomeUnknown(error) : error))
+      )
     })
 
   const cancelJob = (jobId: string) =>
@@ -299,21 +351,39 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
         ))
     )
 
-  const awaitJob = (
-    jobId: string,
-    schedule: Schedule.Schedule<unknown, IcwsJob.JobStatus> = defaultPollSchedule
-  ) =>
+  const awaitJob = (jobId: string, options?: AwaitOptions | Schedule.Schedule<unknown, IcwsJob.JobStatus>) =>
     Effect.gen(function*() {
       const id = yield* checkJobId("awaitJob", jobId)
-      const started = yield* Clock.currentTimeMillis
-      const last = yield* Stream.runLast(watchJob(id, schedule))
-      if (Option.isSome(last) && IcwsJob.isTerminalState(last.value.state)) return last.value
-      const now = yield* Clock.currentTimeMillis
+      const settings: AwaitOptions = options === undefined ? {} : Schedule.isSchedule(options) ? { schedule: options } : options
+      const checked = ClientOptionChecks.duration(settings.timeout ?? defaultAwaitTimeout, ["timeout"])
+      if (Either.isLeft(checked)) {
+        const problems = ClientOptionChecks.problems(checked.left).map((p) => ({ parameter: "timeout", message: p.message }))
+        return yield* invalid("awaitJob", problems)
+      }
+      const timeout = checked.right
       const where = session.transport.where(
         "awaitJob",
         HttpClientRequest.get(`${sessionPathForErrors}/data-extractor/jobs/${encodeURIComponent(id)}`)
       )
-      return yield* new ApiError.Timeout({ ...where, timeoutMillis: now - started, scope: "deadline" })
+      const gaveUp = (millis: number) => new ApiError.Timeout({ ...where, timeoutMillis: millis, scope: "deadline" })
+      const started = yield* Clock.currentTimeMillis
+      const last = yield* Stream.runLast(watchJob(id, settings.schedule ?? defaultPollSchedule)).pipe(
+        Effect.timeoutFail({ duration: timeout, onTimeout: () => gaveUp(Duration.toMillis(timeout)) })
+      )
+      // The schedule ended before the job did.
+      if (Option.isNone(last) || !IcwsJob.isTerminalState(last.value.state)) {
+        return yield* gaveUp((yield* Clock.currentTimeMillis) - started)
+      }
+      const status = last.value
+      const ended = {
+        ...where,
+        jobId: id,
+        providerStatus: IcwsJob.stateName(status.state!),
+        ...(status.errorInfo !== undefined ? { providerMessage: status.errorInfo } : {})
+      }
+      if (status.state === IcwsJob.States.failed) return yield* new ApiError.JobFailed(ended)
+      if (status.state === IcwsJob.States.canceled) return yield* new ApiError.JobCanceled(ended)
+      return status
     })
 
   return {

@@ -256,7 +256,7 @@ describe("IcwsClient submit / cancel / await / watch", () => {
       expect(sim.jobs.at(-1)!.status.id).toBe(created.id)
     }))
 
-  live("watchJob emits each state change until terminal; awaitJob returns the final status", () =>
+  live("watchJob emits each state change until terminal; awaitJob returns a finished status, fails JobFailed otherwise", () =>
     Effect.gen(function*() {
       const sim = yield* IcwsSimulator.makeIcws({ jobs: 3, pollsPerStep: 2 })
       const [states, failed] = yield* withClient(sim, (c) =>
@@ -264,12 +264,17 @@ describe("IcwsClient submit / cancel / await / watch", () => {
           const { id } = yield* c.submitJob(config)
           const states = yield* Stream.runCollect(Stream.map(c.watchJob(id, fast), (s) => s.state))
           const doomed = yield* c.submitJob({ ...config, name: "will-fail" })
-          const failed = yield* c.awaitJob(doomed.id, fast)
+          const failed = yield* Effect.flip(c.awaitJob(doomed.id, fast))
           return [Chunk.toArray(states), failed] as const
         }))
       expect(states).toEqual([0, 1, 2, 5])
-      expect(failed.state).toBe(IcwsJob.States.failed)
-      expect(failed.failedTime).toBeInstanceOf(Date)
+      expect(failed).toMatchObject({
+        _tag: "JobFailed",
+        operation: "awaitJob",
+        jobId: sim.jobs.at(-1)!.status.id,
+        providerStatus: "failed",
+        providerMessage: "The extraction failed."
+      })
       // Every poll asked only for the status.
       const polls = sim.requests.filter((r) => r.method === "GET" && r.path.includes("/data-extractor/jobs/"))
       expect(polls.length).toBe(7 + 7)

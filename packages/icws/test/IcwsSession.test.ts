@@ -226,13 +226,18 @@ describe("IcwsSession: 401", () => {
       expect([...ids]).toEqual([...sim.jobs].reverse().map((j) => j.status.id))
       expect(new Set(ids).size).toBe(75)
       expect(sim.createdSessions).toHaveLength(2)
-      const unauthorized = sim.requests.filter((r) => r.status === 401)
+      const lists = requestsTo(sim, "GET", "/data-extractor/jobs")
+      const unauthorized = lists.filter((r) => r.status === 401)
       expect(unauthorized).toHaveLength(1)
       // The failed page was asked again, with the same cursor, on the new session.
-      const retried = sim.requests[sim.requests.indexOf(unauthorized[0]!) + 2]!
+      const retried = lists[lists.indexOf(unauthorized[0]!) + 1]!
       expect(retried.query.get("fromJobId")).toBe(unauthorized[0]!.query.get("fromJobId"))
       expect(retried.path).toContain(sim.createdSessions[1]!.sessionId)
+      // The replaced session was logged out too (the server had already ended it: 401).
+      const deletes = requestsTo(sim, "DELETE", "/connection")
+      expect(deletes.map((r) => r.path.split("/")[2])).toEqual(sim.createdSessions.map((x) => x.sessionId))
       expect(sim.deletedSessions).toEqual([sim.createdSessions[1]!.sessionId])
+      expect(sim.activeSessions).toHaveLength(0)
     }))
 
   live("50 concurrent calls after expiry cause one reconnect", () =>
@@ -254,7 +259,7 @@ describe("IcwsSession: 401", () => {
       expect(requestsTo(sim, "POST", "/icws/connection")).toHaveLength(2)
     }))
 
-  live("a 401 that persists after the reconnect surfaces as Unauthorized (no loop), without secrets", () =>
+  live("a 401 that persists after reconnects surfaces as Unauthorized after maxRelogins (2), without secrets", () =>
     Effect.gen(function*() {
       const sim = yield* IcwsSimulator.makeIcws({
         jobs: 5,
@@ -270,8 +275,11 @@ describe("IcwsSession: 401", () => {
       const error = yield* logs.provide(Effect.flip(withClient(sim, (c) => Stream.runDrain(c.jobs()))))
       expect(error._tag).toBe("Unauthorized")
       expect(error._tag === "Unauthorized" && error.providerCode).toBe("error.request.unauthorized")
-      expect(sim.createdSessions).toHaveLength(2)
-      expect(requestsTo(sim, "GET", "/data-extractor/jobs")).toHaveLength(2)
+      expect(sim.createdSessions).toHaveLength(3)
+      expect(requestsTo(sim, "GET", "/data-extractor/jobs")).toHaveLength(3)
+      // Every session opened was deleted: the two replaced and the last one.
+      expect([...sim.deletedSessions].sort()).toEqual(sim.createdSessions.map((x) => x.sessionId).sort())
+      expect(sim.activeSessions).toHaveLength(0)
       const secrets = sim.createdSessions.flatMap((s) => [s.sessionId, s.csrfToken, ...s.cookies.values()])
       const texts = [error.message, String(error), JSON.stringify(error), ...logs.lines]
       expect(logs.lines.length).toBeGreaterThan(0)

@@ -2,7 +2,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { RetryPolicy } from "@jobstream/core"
 import { IcwsClient } from "@jobstream/icws"
 import type { IcwsSimulator } from "@jobstream/testkit"
-import { Effect, Layer, Logger, LogLevel, Redacted } from "effect"
+import { Chunk, Effect, Fiber, Layer, Logger, LogLevel, Option, Redacted, TestClock } from "effect"
 
 export const password = Redacted.make("s3cret-pw")
 
@@ -53,4 +53,42 @@ export const waitUntil = (cond: () => boolean, millis = 3000) =>
       if (Date.now() > deadline) return yield* Effect.die(new Error("condition not met in time"))
       yield* Effect.sleep("5 millis")
     }
+  })
+
+/** Yields to the event loop for real (also under the TestClock). */
+export const realTick = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 1)))
+
+/** Waits (real time) until `cond` holds; dies after ~5 s so a broken test cannot hang. */
+export const realWait = (cond: () => boolean, what: string) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 5000; i++) {
+      if (cond()) return
+      yield* realTick
+    }
+    return yield* Effect.dieMessage(`timed out waiting for: ${what}`)
+  })
+
+/**
+ * Drives the TestClock until `fiber` is done: waits (real time) until the
+ * server's request count has stopped changing — answers in flight have
+ * landed — then jumps to the next pending sleep. Returns the virtual time it
+ * took. No wall-clock timing is asserted.
+ */
+export const driveClock = <A, E>(fiber: Fiber.Fiber<A, E>, server: { readonly requestCount: number }) =>
+  Effect.gen(function*() {
+    const start = yield* TestClock.currentTimeMillis
+    for (let step = 0; step < 500; step++) {
+      let last = server.requestCount
+      for (let stable = 0; stable < 20;) {
+        yield* realTick
+        const now = server.requestCount
+        stable = now === last ? stable + 1 : 0
+        last = now
+      }
+      if (Option.isSome(yield* Fiber.poll(fiber))) return (yield* TestClock.currentTimeMillis) - start
+      const now = yield* TestClock.currentTimeMillis
+      const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
+      if (sleeps.length > 0) yield* TestClock.adjust(Math.max(1, Math.min(...sleeps) - now))
+    }
+    return yield* Effect.dieMessage("the fiber never finished")
   })

@@ -14,6 +14,9 @@ import type * as Redacted from "effect/Redacted"
 /** Most alternate hosts a login may be sent to. */
 export const maxAlternatesLimit = 16
 
+/** Most reconnects per call. */
+export const maxReloginsLimit = 10
+
 /** The largest `jobCount` (`pageSize`) accepted. ICWS documents no maximum; this bound keeps one answer reasonable. */
 export const maxJobCount = 10_000
 
@@ -25,6 +28,8 @@ export interface ResolvedSession {
   readonly applicationName: string
   readonly language: string
   readonly maxAlternates: number
+  readonly maxRelogins: number
+  readonly logoutTimeout: Duration.Duration
   readonly retryPolicy: RetryPolicy.RetryPolicy | undefined
   readonly timeout: Duration.Duration | undefined
   readonly deadline: Duration.Duration | undefined
@@ -40,6 +45,8 @@ export interface SessionInput {
   readonly applicationName?: unknown
   readonly language?: unknown
   readonly maxAlternates?: unknown
+  readonly maxRelogins?: unknown
+  readonly logoutTimeout?: unknown
   readonly retryPolicy?: unknown
   readonly timeout?: unknown
   readonly deadline?: unknown
@@ -60,7 +67,13 @@ export const language = (value: unknown, path: ClientOptions.Path): ClientOption
 /** Checks every session option; all problems are reported together. */
 export const resolveSession = (
   options: SessionInput,
-  defaults: { readonly applicationName: string; readonly language: string; readonly maxAlternates: number }
+  defaults: {
+    readonly applicationName: string
+    readonly language: string
+    readonly maxAlternates: number
+    readonly maxRelogins: number
+    readonly logoutTimeout: Duration.DurationInput
+  }
 ): ClientOptions.Check<ResolvedSession> =>
   ClientOptions.all({
     baseUrl: ClientOptions.baseUrl(options.baseUrl, ["baseUrl"]),
@@ -72,6 +85,11 @@ export const resolveSession = (
       min: 0,
       max: maxAlternatesLimit
     }),
+    maxRelogins: ClientOptions.integer(options.maxRelogins ?? defaults.maxRelogins, ["maxRelogins"], {
+      min: 0,
+      max: maxReloginsLimit
+    }),
+    logoutTimeout: ClientOptions.duration(options.logoutTimeout ?? defaults.logoutTimeout, ["logoutTimeout"]),
     retryPolicy: ClientOptions.optional(options.retryPolicy, (v) =>
       typeof v === "object" && v !== null
         ? Either.right(v as RetryPolicy.RetryPolicy)
@@ -106,7 +124,8 @@ export const variables = {
   user: "ICWS_USER",
   password: "ICWS_PASSWORD",
   applicationName: "ICWS_APPLICATION_NAME",
-  language: "ICWS_LANGUAGE"
+  language: "ICWS_LANGUAGE",
+  logoutTimeout: "ICWS_LOGOUT_TIMEOUT"
 } as const
 
 /** `ICWS_LANGUAGE`, checked as a language tag. */
