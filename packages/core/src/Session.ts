@@ -159,9 +159,12 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
       closed: false
     })
 
+    // Finalizers run uninterruptibly; the release is made interruptible so the
+    // timeout can cut it short.
     const releaseNow = (value: A): Effect.Effect<void> =>
       release === undefined ? Effect.void : release(value).pipe(
         Effect.provide(context),
+        Effect.interruptible,
         Effect.timeout(releaseTimeout),
         Effect.catchAllCause((cause) => Effect.logWarning("releasing the credential failed", cause))
       )
@@ -321,6 +324,7 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
             if (Option.isSome(s.held)) yield* releaseNow(s.held.value.value)
           })
           yield* Effect.all([releaseHeld, FiberSet.awaitEmpty(releasing)], { concurrency: 2, discard: true }).pipe(
+            Effect.interruptible,
             Effect.timeout(releaseTimeout),
             Effect.catchAllCause(() =>
               Effect.logWarning("closing the session timed out; a credential may not have been released").pipe(

@@ -378,7 +378,10 @@ describe("Session", () => {
       }).pipe(Scope.extend(scope))
       yield* session.get
       const closing = yield* Effect.fork(
-        Scope.close(scope, Exit.void).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, collectLogs(logs))))
+        Scope.close(scope, Exit.void).pipe(
+          Effect.uninterruptible, // as under Effect.scoped
+          Effect.provide(Logger.replace(Logger.defaultLogger, collectLogs(logs)))
+        )
       )
       yield* TestClock.adjust(4_999)
       expect((yield* Fiber.poll(closing))._tag).toBe("None")

@@ -85,7 +85,7 @@ export const driveClock = <A, E>(fiber: Fiber.Fiber<A, E>, server: { readonly re
         stable = now === last ? stable + 1 : 0
         last = now
       }
-      if (Option.isSome(yield* Fiber.poll(fiber))) return (yield* TestClock.currentTimeMillis) - start
+      if (Option.isSome(yield* Fiber.poll(fiber))) return Math.round((yield* TestClock.currentTimeMillis) - start)
       const now = yield* TestClock.currentTimeMillis
       const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
       if (sleeps.length > 0) yield* TestClock.adjust(Math.max(1, Math.min(...sleeps) - now))

@@ -70,6 +70,8 @@ export const makeLogout = (options: LogoutOptions) => {
       secrets: [credential.sessionId],
       decode: () => Effect.void
     })).pipe(
+      // It runs in a finalizer (uninterruptible): let the timeout cut it short.
+      Effect.interruptible,
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () =>
