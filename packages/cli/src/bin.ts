@@ -2,6 +2,11 @@
 /**
  * The `jobstream` executable.
  *
+ * A closed stdout (`jobstream list | head`) is not an error: the program is
+ * interrupted — so its finalizers run and the ICWS session is logged out —
+ * and exits 0 without writing anything more. SIGINT/SIGTERM interrupt it the
+ * same way and exit 130.
+ *
  * @since 0.1.0
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
@@ -11,13 +16,19 @@ import * as Exit from "effect/Exit"
 import * as Cli from "./Cli.js"
 import { ExitCode } from "./Errors.js"
 
-// `jobstream list | head`: the reader went away; stop quietly.
+const fiber = Effect.runFork(Cli.run(process.argv).pipe(Effect.provide(NodeContext.layer)))
+
+let stdoutClosed = false
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(0)
+  // After the reader went away, every later write fails too: nothing to report.
+  if (stdoutClosed) return
+  if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") {
+    stdoutClosed = true
+    fiber.unsafeInterruptAsFork(fiber.id())
+    return
+  }
   throw error
 })
-
-const fiber = Effect.runFork(Cli.run(process.argv).pipe(Effect.provide(NodeContext.layer)))
 
 const onSignal = () => {
   process.removeListener("SIGINT", onSignal)
@@ -28,6 +39,9 @@ process.on("SIGINT", onSignal)
 process.on("SIGTERM", onSignal)
 
 fiber.addObserver((exit) => {
+  // The reader of stdout is gone: the listing was cut short on purpose, and
+  // there is nowhere left to write to.
+  if (stdoutClosed) return process.exit(ExitCode.ok)
   const code = Exit.isSuccess(exit)
     ? exit.value
     : Cause.isInterruptedOnly(exit.cause)
