@@ -43,11 +43,11 @@ export const rows: ReadonlyArray<Row> = [
   {
     name: "401",
     fault: Faults.status(401),
-    // A session (InsideView login, ICWS connection) logs in again once and retries once.
+    // A session (InsideView login, ICWS connection) logs in again and retries, at most twice (maxRelogins).
     expected: {
-      insideview: { tag: "Unauthorized", attempts: 2 },
+      insideview: { tag: "Unauthorized", attempts: 3 },
       greenarrow: { tag: "Unauthorized", attempts: 1 },
-      icws: { tag: "Unauthorized", attempts: 2 }
+      icws: { tag: "Unauthorized", attempts: 3 }
     }
   },
   { name: "403", fault: Faults.status(403), expected: all("Forbidden", 1) },
@@ -82,7 +82,7 @@ export const renderMatrix = (): string => {
   const lines = [
     `Every list request answered with the fault; the stream's error and, in brackets, the requests sent for the`,
     `failing page (1 = not retried). Policy ${policyDescription}; a 401 on a login session (InsideView credentials,`,
-    `ICWS) logs in again once and retries once. Generated from \`test/reliability/matrix.ts\` by`,
+    `ICWS) logs in again and retries, at most twice (\`maxRelogins\`). Generated from \`test/reliability/matrix.ts\` by`,
     "`npx tsx --conditions=@jobstream/source test/reliability/render-matrix.ts`; a test checks it is current.",
     "",
     `| fault | ${columns.join(" | ")} |`,

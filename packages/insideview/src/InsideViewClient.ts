@@ -23,7 +23,7 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { AllJobs, ApiError, HttpTransport, Job, Paginate, RetryPolicy, Session, Validation } from "@jobstream/core"
 import type * as ConfigError from "effect/ConfigError"
@@ -194,7 +194,17 @@ export const make = (
       ...(resolved.deadline !== undefined ? { deadline: resolved.deadline } : {}),
       ...(resolved.maxBodyBytes !== undefined ? { maxBodyBytes: resolved.maxBodyBytes } : {}),
       ...(options.transformClient !== undefined ? { transformClient: options.transformClient } : {})
-    })
+    }).pipe(
+      // Every InsideView request carries a secret: the token header, or the
+      // client secret in the login's form body — which the transport cannot
+      // see. The platform's own span keeps the raw request (body included) in
+      // the error it ends with, so it is off for all of them; the transport's
+      // spans, with redacted URLs, cover every call.
+      Effect.provideServiceEffect(
+        HttpClient.HttpClient,
+        Effect.map(HttpClient.HttpClient, (client) => HttpClient.withTracerDisabledWhen(client, () => true))
+      )
+    )
 
     // --- authentication -----------------------------------------------------
 
