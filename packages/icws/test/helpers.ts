@@ -88,7 +88,7 @@ export const driveClock = <A, E>(fiber: Fiber.Fiber<A, E>, server: { readonly re
       if (Option.isSome(yield* Fiber.poll(fiber))) return Math.round((yield* TestClock.currentTimeMillis) - start)
       const now = yield* TestClock.currentTimeMillis
       const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
-      if (sleeps.length > 0) yield* TestClock.adjust(Math.max(1, Math.min(...sleeps) - now))
+      if (sleeps.length > 0) yield* TestClock.adjust(Math.max(0, Math.min(...sleeps) - now))
     }
     return yield* Effect.dieMessage("the fiber never finished")
   })
