@@ -45,6 +45,11 @@ import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
+import type { Held } from "./internal/credentialTiming.js"
+import * as Timing from "./internal/credentialTiming.js"
+
+/** The refresh margin for a credential living `lifetimeMillis`: `min(maxMillis, ratio × lifetime)`. */
+export const refreshMargin: (lifetimeMillis: number, maxMillis: number, ratio: number) => number = Timing.refreshMargin
 
 /** The service a session offers. */
 export interface Session<A, E> {
@@ -98,15 +103,6 @@ export const defaults = {
   maxReloginBackoff: Duration.seconds(10)
 } as const
 
-interface Held<A> {
-  readonly value: A
-  /** The server accepted this credential at least once. */
-  readonly accepted: boolean
-  readonly expiresAt: number | undefined
-  /** From when a background replacement starts. */
-  readonly refreshAt: number | undefined
-}
-
 interface State<A, E> {
   readonly held: Option.Option<Held<A>>
   readonly inflight: Option.Option<Deferred.Deferred<A, E>>
@@ -120,13 +116,6 @@ interface State<A, E> {
 /** Default test for "the credential was rejected". */
 export const isUnauthorizedError = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "Unauthorized"
-
-/**
- * The refresh margin for a credential living `lifetimeMillis`:
- * `min(maxMillis, ratio × lifetime)`.
- */
-export const refreshMargin = (lifetimeMillis: number, maxMillis: number, ratio: number): number =>
-  Math.max(0, Math.min(maxMillis, lifetimeMillis * ratio))
 
 type Plan<A, E> =
   | { readonly _tag: "Use"; readonly value: A }
@@ -174,26 +163,6 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
         ? Effect.asVoid(FiberSet.run(releasing, releaseNow(value)))
         : Effect.void
 
-    const timing = (value: A, now: number): Effect.Effect<Held<A>> => {
-      const expiresAt = options.expiresAt?.(value)
-      if (expiresAt === undefined || expiresAt === Number.POSITIVE_INFINITY) {
-        return Effect.succeed({ value, accepted: false, expiresAt: undefined, refreshAt: undefined })
-      }
-      const lifetime = expiresAt - now
-      if (Number.isNaN(lifetime) || lifetime <= 0) {
-        return Effect.as(
-          Effect.logWarning("the new credential is already past its expiry (or the clocks disagree); using it until rejected"),
-          { value, accepted: false, expiresAt: undefined, refreshAt: undefined }
-        )
-      }
-      return Effect.succeed({
-        value,
-        accepted: false,
-        expiresAt,
-        refreshAt: expiresAt - refreshMargin(lifetime, maxMargin, ratio)
-      })
-    }
-
     // Runs one acquisition outside the caller's fiber and publishes its outcome.
     const startAcquire = (deferred: Deferred.Deferred<A, E>): Effect.Effect<void> =>
       Effect.flatMap(Ref.get(state), (s) =>
@@ -202,7 +171,10 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
         Effect.zipRight(options.acquire),
         Effect.provide(context),
         Effect.flatMap((value) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => timing(value, now)).pipe(
+          Effect.flatMap(
+            Clock.currentTimeMillis,
+            (now) => Timing.timing(value, options.expiresAt?.(value), now, { maxMillis: maxMargin, ratio })
+          ).pipe(
             Effect.flatMap((held) =>
               Ref.modify(state, (s) => [s.held, { ...s, held: Option.some(held), inflight: Option.none() }])
             ),

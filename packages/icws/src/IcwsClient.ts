@@ -29,20 +29,19 @@ import {
   Paginate,
   Validation
 } from "@jobstream/core"
-import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as IcwsJob from "./IcwsJob.js"
 import * as IcwsSession from "./IcwsSession.js"
+import * as Awaiting from "./internal/awaiting.js"
 import * as OptionChecks from "./internal/options.js"
 
 /** Client settings on top of the session's. */
@@ -343,48 +342,20 @@ export const fromSession = (session: IcwsSession.Service, options: ClientOptions
     jobId: string,
     schedule: Schedule.Schedule<unknown, IcwsJob.JobStatus> = defaultPollSchedule
   ): Stream.Stream<IcwsJob.JobStatus, ApiError.ApiError> =>
-    Stream.unwrap(
-      Effect.map(checkJobId("watchJob", jobId), (id) =>
-        Stream.repeatEffectWithSchedule(getStatus(id), schedule).pipe(
-          Stream.changesWith((a, b) => a.state === b.state),
-          Stream.takeUntil((status) => IcwsJob.isTerminalState(status.state))
-        ))
-    )
+    Stream.unwrap(Effect.map(checkJobId("watchJob", jobId), (id) => Awaiting.watch(getStatus(id), schedule)))
 
   const awaitJob = (jobId: string, options?: AwaitOptions | Schedule.Schedule<unknown, IcwsJob.JobStatus>) =>
-    Effect.gen(function*() {
-      const id = yield* checkJobId("awaitJob", jobId)
-      const settings: AwaitOptions = options === undefined ? {} : Schedule.isSchedule(options) ? { schedule: options } : options
-      const checked = ClientOptionChecks.duration(settings.timeout ?? defaultAwaitTimeout, ["timeout"])
-      if (Either.isLeft(checked)) {
-        const problems = ClientOptionChecks.problems(checked.left).map((p) => ({ parameter: "timeout", message: p.message }))
-        return yield* invalid("awaitJob", problems)
-      }
-      const timeout = checked.right
-      const where = session.transport.where(
-        "awaitJob",
-        HttpClientRequest.get(`${sessionPathForErrors}/data-extractor/jobs/${encodeURIComponent(id)}`)
-      )
-      const gaveUp = (millis: number) => new ApiError.Timeout({ ...where, timeoutMillis: millis, scope: "deadline" })
-      const started = yield* Clock.currentTimeMillis
-      const last = yield* Stream.runLast(watchJob(id, settings.schedule ?? defaultPollSchedule)).pipe(
-        Effect.timeoutFail({ duration: timeout, onTimeout: () => gaveUp(Duration.toMillis(timeout)) })
-      )
-      // The schedule ended before the job did.
-      if (Option.isNone(last) || !IcwsJob.isTerminalState(last.value.state)) {
-        return yield* gaveUp((yield* Clock.currentTimeMillis) - started)
-      }
-      const status = last.value
-      const ended = {
-        ...where,
-        jobId: id,
-        providerStatus: IcwsJob.stateName(status.state!),
-        ...(status.errorInfo !== undefined ? { providerMessage: status.errorInfo } : {})
-      }
-      if (status.state === IcwsJob.States.failed) return yield* new ApiError.JobFailed(ended)
-      if (status.state === IcwsJob.States.canceled) return yield* new ApiError.JobCanceled(ended)
-      return status
-    })
+    Effect.flatMap(checkJobId("awaitJob", jobId), (id) =>
+      Awaiting.awaitEnd(
+        id,
+        options,
+        { schedule: defaultPollSchedule, timeout: defaultAwaitTimeout },
+        session.transport.where(
+          "awaitJob",
+          HttpClientRequest.get(`${sessionPathForErrors}/data-extractor/jobs/${encodeURIComponent(id)}`)
+        ),
+        getStatus(id)
+      ))
 
   return {
     session,
