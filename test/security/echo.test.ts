@@ -165,7 +165,11 @@ describe("echoed secrets never leave the library", () => {
         faults: [{
           fault: Faults.respond((req) =>
             Server.json(200, {
-              accessTokenDetails: { accessToken: "echo-token-1234", expirationTime: `never ${req.query.get("clientSecret")}` }
+              accessTokenDetails: {
+                accessToken: "echo-token-1234",
+                // The secret as sent: in the form body (the default) or the query.
+                expirationTime: `never ${new URLSearchParams(req.body).get("clientSecret") ?? req.query.get("clientSecret")}`
+              }
             })
           ),
           match: (r) => r.path.startsWith("/Auth/login/")

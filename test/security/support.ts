@@ -242,7 +242,7 @@ const isIcwsLogout = (r: Server.SimRequest) => r.method === "DELETE" && /\/icws\
 
 export const targets: ReadonlyArray<Target> = [
   {
-    label: "insideview login (POST, clientSecret in the query)",
+    label: "insideview login (POST, clientSecret in the form body)",
     provider: "insideview",
     method: "POST",
     match: (r) => r.path.startsWith("/Auth/login/"),

@@ -81,16 +81,17 @@ describe("logout faults", () => {
       expect(sim.activeSessions).toHaveLength(0)
     }))
 
-  live("a 503 then a 500 on the DELETE: retried, the session is deleted", () =>
+  live("a 500 on the DELETE is an answer: not retried, a Warning naming no secret, the scope closes", () =>
     Effect.gen(function*() {
       const sim = yield* IcwsSimulator.makeIcws({ jobs: 5 })
-      sim.setFaults([
-        { match: isLogout, times: 1, fault: Faults.status(503) },
-        { match: isLogout, times: 1, fault: Faults.status(500) }
-      ])
-      yield* withClient(sim, (c) => c.getJob(sim.jobs[0]!.status.id))
-      expect(sim.requests.filter(isLogout).map((r) => r.status)).toEqual([503, 500, 204])
-      expect(sim.activeSessions).toHaveLength(0)
+      sim.setFaults([{ match: isLogout, fault: Faults.status(500) }])
+      const logs = captureLogs()
+      yield* logs.provide(withClient(sim, (c) => c.getJob(sim.jobs[0]!.status.id)))
+      expect(sim.requests.filter(isLogout).map((r) => r.status)).toEqual([500])
+      const warnings = logs.lines.filter((l) => l.includes("level=WARN") && l.includes("logging out"))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain("status=500")
+      for (const line of logs.lines) for (const secret of secretsOf(sim)) expect(line).not.toContain(secret)
     }))
 
   for (const fault of ["silence", "reset"] as const) {

@@ -2,10 +2,11 @@
  * The ICWS logout: `DELETE /icws/{sessionId}/connection`, for the session
  * held when the scope closes and for every session a reconnect replaced.
  *
- * The DELETE is idempotent, so transport failures, per-attempt timeouts, 429
- * and 5xx are retried (short backoff), all within `timeout` overall: a server
- * that never answers cannot hold the scope (or the CLI) open longer than
- * that. Each attempt gets a third of the budget (at most the session's
+ * The DELETE is idempotent, so transport failures (a reset, a refused
+ * connection) and per-attempt timeouts (a silent server) are retried with a
+ * short backoff, all within `timeout` overall: a server that never answers
+ * cannot hold the scope (or the CLI) open longer than that. An answer — a
+ * 5xx, a 429 — is final (logged, not retried). Each attempt gets a third of the budget (at most the session's
  * per-attempt timeout), so a silent first attempt leaves room for another
  * when the server comes back. A 401, 404 or 410 means the session had
  * already ended. Any other outcome is logged at Warning, naming the error's
@@ -49,12 +50,13 @@ export const makeLogout = (options: LogoutOptions) => {
     Duration.millis(1),
     Duration.min(options.attemptTimeout, Duration.millis(Duration.toMillis(timeout) / 3))
   )
+  // Only failures that say nothing about the server's state: an answer (a 5xx,
+  // a 429) is final, and logged.
   const policy = RetryPolicy.make({
     base: Duration.millis(100),
     maxDelay: Duration.seconds(1),
     maxRetries: 20,
-    maxRetryAfter: timeout,
-    rateLimitFallback: Duration.seconds(1)
+    while: (error) => error._tag === "TransportError" || (error._tag === "Timeout" && error.scope === "attempt")
   })
 
   return (credential: Credential): Effect.Effect<void> => {
