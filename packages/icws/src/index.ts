@@ -6,3 +6,4 @@
 export * as IcwsClient from "./IcwsClient.js"
 export * as IcwsJob from "./IcwsJob.js"
 export * as IcwsSession from "./IcwsSession.js"
+export * as IcwsProvider from "./IcwsProvider.js"

@@ -6,3 +6,4 @@
 export * as BulkJob from "./BulkJob.js"
 export * as InsideViewClient from "./InsideViewClient.js"
 export * as JobsQuery from "./JobsQuery.js"
+export * as InsideViewProvider from "./InsideViewProvider.js"

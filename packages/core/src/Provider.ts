@@ -1,0 +1,202 @@
+/**
+ * A provider descriptor: what a program that works with "every configured
+ * provider" needs to know about one API, so that it never switches on a
+ * provider's name. The CLI, the `AllJobs` wiring, the test suites and the
+ * benchmarks iterate over a list of descriptors; each provider package
+ * exports its own (`InsideViewProvider.provider`, …), and adding a provider
+ * is adding a package and one line to such a list.
+ *
+ * A descriptor says
+ * - who it is (`name`, `title`),
+ * - how it is configured: the environment variables it reads, which of them
+ *   are secret, which combination is required, and which base URLs a caller
+ *   may override (the CLI turns those into `--<name>-<flag>` flags);
+ * - how to open it: `open(overrides)` reads the configuration through the
+ *   `ConfigProvider` in context, builds the provider's client (its typed
+ *   Layer, checked once: a bad value is a `ConfigError` naming the variable)
+ *   and returns a {@link Handle}: the operations every provider offers, over
+ *   normalized {@link Job.Job}s. The client lives as long as the scope, so a
+ *   login session is closed with it.
+ *
+ * Programs that know which provider they use keep using its typed client
+ * (`InsideViewClient`, …); the descriptor is for code that must not care.
+ *
+ * @since 0.2.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type * as AllJobs from "./AllJobs.js"
+import type * as ApiError from "./ApiError.js"
+import type * as Job from "./Job.js"
+import type * as RetryPolicy from "./RetryPolicy.js"
+import * as RetryPolicyModule from "./RetryPolicy.js"
+
+/**
+ * One environment variable a provider reads.
+ *
+ * @since 0.2.0
+ */
+export interface Variable {
+  /** The variable, e.g. "INSIDEVIEW_BASE_URL". */
+  readonly name: string
+  /** Whether its value is a secret (never printed, masked wherever it could appear). */
+  readonly secret: boolean
+  /** One line on what it holds, for help texts. */
+  readonly description: string
+}
+
+/**
+ * A base URL a caller may override without touching the environment (the
+ * CLI's `--insideview-url`).
+ *
+ * @since 0.2.0
+ */
+export interface UrlSetting {
+  /** The flag's suffix after the provider's name: "url" gives `--insideview-url`. */
+  readonly flag: string
+  /** The variable it overrides, e.g. "INSIDEVIEW_BASE_URL". */
+  readonly variable: string
+  /** One line for help texts. */
+  readonly description: string
+}
+
+/**
+ * What a caller may impose on any provider, whatever its own options are.
+ *
+ * @since 0.2.0
+ */
+export interface Overrides {
+  /** Values for the provider's {@link UrlSetting}s, by variable name; they win over the environment. */
+  readonly urls?: Readonly<Record<string, string>> | undefined
+  /**
+   * Retries of transient failures per request, with the provider's own rules
+   * otherwise (InsideView, say, keeps failing fast on a 429 without
+   * `Retry-After`). Ignored when `retryPolicy` is given.
+   */
+  readonly retries?: number | undefined
+  /** Replaces the provider's retry policy altogether. */
+  readonly retryPolicy?: RetryPolicy.RetryPolicy | undefined
+  /** Replaces the provider's per-attempt timeout. */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * A provider's client seen through the operations every provider offers.
+ *
+ * @since 0.2.0
+ */
+export interface Handle {
+  /** The provider's name. */
+  readonly provider: string
+  /** Every job, normalized, in the provider's own order. */
+  readonly jobs: Stream.Stream<Job.Job, ApiError.ApiError>
+  /** One job by id; `NotFound` when there is none. */
+  readonly getJob: (id: string) => Effect.Effect<Job.Job, ApiError.ApiError>
+  /** Cancels a job, where the API can. */
+  readonly cancelJob?: ((id: string) => Effect.Effect<void, ApiError.ApiError>) | undefined
+  /**
+   * Polls a job on `schedule` and emits it each time its status changes; ends
+   * after a final status, or when the schedule ends. Where the API can.
+   */
+  readonly watchJob?:
+    | ((id: string, schedule: Schedule.Schedule<unknown>) => Stream.Stream<Job.Job, ApiError.ApiError>)
+    | undefined
+}
+
+/**
+ * The descriptor.
+ *
+ * @since 0.2.0
+ */
+export interface Provider {
+  /** The name used everywhere (errors, jobs, flags): "insideview". */
+  readonly name: string
+  /** The name for people: "InsideView". */
+  readonly title: string
+  /** Every variable the provider reads. */
+  readonly variables: ReadonlyArray<Variable>
+  /** The base URLs a caller may override. */
+  readonly urls: ReadonlyArray<UrlSetting>
+  /** Which variables must be set, in words, for "not configured" messages. */
+  readonly requirement: string
+  /**
+   * The required variables that are missing, given which are set (a variable
+   * set to an empty value counts as set: the client then reports it as
+   * empty, naming it).
+   */
+  readonly missing: (isSet: (variable: string) => boolean) => ReadonlyArray<string>
+  /** What the provider's {@link Handle} offers beyond listing and getting. */
+  readonly capabilities: { readonly cancel: boolean; readonly watch: boolean }
+  /** Opens the provider from its configuration; closed with the scope. */
+  readonly open: (overrides?: Overrides) => Effect.Effect<Handle, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope>
+}
+
+/**
+ * Declares a descriptor (an identity that checks the shape).
+ *
+ * @since 0.2.0
+ */
+export const make = (provider: Provider): Provider => provider
+
+/**
+ * A handle as a source for `AllJobs.make`.
+ *
+ * @since 0.2.0
+ */
+export const source = (handle: Handle): AllJobs.Source => ({ provider: handle.provider, jobs: handle.jobs })
+
+/**
+ * The secret variables of a list of descriptors.
+ *
+ * @since 0.2.0
+ */
+export const secretVariables = (providers: ReadonlyArray<Provider>): ReadonlyArray<string> =>
+  providers.flatMap((p) => p.variables.filter((v) => v.secret).map((v) => v.name))
+
+/**
+ * The descriptor with this name, if any.
+ *
+ * @since 0.2.0
+ */
+export const find = (providers: ReadonlyArray<Provider>, name: string): Provider | undefined =>
+  providers.find((p) => p.name === name)
+
+/**
+ * Runs `effect` with the URL overrides read as if they were environment
+ * variables (they win over the `ConfigProvider` in context), so the provider
+ * reads them, checks them and names them like any other variable.
+ *
+ * @since 0.2.0
+ */
+export const withUrls = <A, E, R>(overrides: Overrides | undefined, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const urls = Object.entries(overrides?.urls ?? {})
+  if (urls.length === 0) return effect
+  return Effect.configProviderWith((current) =>
+    Effect.withConfigProvider(effect, ConfigProvider.orElse(ConfigProvider.fromMap(new Map(urls)), () => current))
+  )
+}
+
+/**
+ * The options every client shares (`retryPolicy`, `timeout`) from
+ * overrides, leaving out what is not set so it does not mask the client's
+ * own configuration. `retries` becomes `policy(retries)`, the provider's own
+ * policy with that many retries.
+ *
+ * @since 0.2.0
+ */
+export const clientOptions = (
+  overrides: Overrides | undefined,
+  policy: (retries: number) => RetryPolicy.RetryPolicy = (maxRetries) => RetryPolicyModule.make({ maxRetries })
+): { readonly retryPolicy?: RetryPolicy.RetryPolicy; readonly timeout?: Duration.DurationInput } => {
+  const out: { retryPolicy?: RetryPolicy.RetryPolicy; timeout?: Duration.DurationInput } = {}
+  if (overrides?.timeout !== undefined) out.timeout = overrides.timeout
+  if (overrides?.retryPolicy !== undefined) out.retryPolicy = overrides.retryPolicy
+  else if (overrides?.retries !== undefined) out.retryPolicy = policy(overrides.retries)
+  return out
+}

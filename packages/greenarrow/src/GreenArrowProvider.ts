@@ -1,0 +1,52 @@
+/**
+ * GreenArrow Studio as a `Provider` descriptor (see `Provider` in
+ * @jobstream/core): for code that works with every configured provider
+ * without naming one.
+ *
+ * @since 0.2.0
+ */
+import { Provider } from "@jobstream/core"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as GreenArrowClient from "./GreenArrowClient.js"
+import * as GreenArrowJob from "./GreenArrowJob.js"
+
+const v = GreenArrowClient.variables
+
+/**
+ * The descriptor.
+ *
+ * @since 0.2.0
+ */
+export const provider: Provider.Provider = Provider.make({
+  name: GreenArrowJob.provider,
+  title: "GreenArrow Studio",
+  variables: [
+    { name: v.baseUrl, secret: false, description: "Studio base URL, e.g. https://studio.example.com" },
+    { name: v.apiKey, secret: true, description: "API key: as Studio shows it (encoded), or a plain key with the organization id" },
+    { name: v.organizationId, secret: false, description: "organization id (needed with a plain key)" },
+    { name: v.perPage, secret: false, description: "page size, 1..2000 (default 2000)" },
+    { name: v.pagination, secret: false, description: "token (default) or pages" },
+    { name: v.timeout, secret: false, description: "per-attempt timeout, e.g. 10 seconds" }
+  ],
+  urls: [{ flag: "url", variable: v.baseUrl, description: "GreenArrow Studio base URL" }],
+  requirement: `${v.baseUrl} and ${v.apiKey} (and ${v.organizationId} for a plain key)`,
+  missing: (isSet) => [v.baseUrl, v.apiKey].filter((name) => !isSet(name)),
+  capabilities: { cancel: false, watch: false },
+  open: (overrides) =>
+    Provider.withUrls(
+      overrides,
+      Effect.map(
+        Layer.build(GreenArrowClient.layerConfig(Provider.clientOptions(overrides))),
+        (context): Provider.Handle => {
+          const client = Context.get(context, GreenArrowClient.GreenArrowClient)
+          return {
+            provider: GreenArrowJob.provider,
+            jobs: client.normalizedJobs(),
+            getJob: (id) => Effect.map(client.getJob(id), GreenArrowJob.toJob)
+          }
+        }
+      )
+    )
+})

@@ -1,0 +1,54 @@
+/**
+ * ICWS as a `Provider` descriptor (see `Provider` in @jobstream/core): for
+ * code that works with every configured provider without naming one. The
+ * session opened by `open` is logged out when its scope closes.
+ *
+ * @since 0.2.0
+ */
+import { Provider } from "@jobstream/core"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as IcwsClient from "./IcwsClient.js"
+import * as IcwsJob from "./IcwsJob.js"
+import * as IcwsSession from "./IcwsSession.js"
+
+const v = IcwsSession.variables
+
+/**
+ * The descriptor.
+ *
+ * @since 0.2.0
+ */
+export const provider: Provider.Provider = Provider.make({
+  name: IcwsJob.provider,
+  title: "ICWS",
+  variables: [
+    { name: v.baseUrl, secret: false, description: "server base URL, e.g. http://cic1:8018" },
+    { name: v.user, secret: false, description: "IC user ID" },
+    { name: v.password, secret: true, description: "IC password" },
+    { name: v.applicationName, secret: false, description: "applicationName of the connection (default jobstream)" },
+    { name: v.language, secret: false, description: "Accept-Language of the session (default en-us)" },
+    { name: v.logoutTimeout, secret: false, description: "bound on the logout when the session closes (default 10 seconds)" }
+  ],
+  urls: [{ flag: "url", variable: v.baseUrl, description: "ICWS server base URL, e.g. http://cic1:8018" }],
+  requirement: `${v.baseUrl}, ${v.user} and ${v.password}`,
+  missing: (isSet) => [v.baseUrl, v.user, v.password].filter((name) => !isSet(name)),
+  capabilities: { cancel: true, watch: true },
+  open: (overrides) =>
+    Provider.withUrls(
+      overrides,
+      Effect.map(Layer.build(IcwsClient.layerConfig(Provider.clientOptions(overrides))), (context): Provider.Handle => {
+        const client = Context.get(context, IcwsClient.IcwsClient)
+        return {
+          provider: IcwsJob.provider,
+          jobs: client.normalizedJobs(),
+          getJob: (id) => Effect.map(client.getJob(id), IcwsJob.toJob),
+          cancelJob: client.cancelJob,
+          watchJob: (id, schedule) =>
+            Stream.map(client.watchJob(id, schedule), (jobStatus) => IcwsJob.toJob({ jobStatus }))
+        }
+      })
+    )
+})

@@ -1,0 +1,63 @@
+/**
+ * InsideView as a `Provider` descriptor (see `Provider` in @jobstream/core):
+ * for code that works with every configured provider without naming one.
+ *
+ * @since 0.2.0
+ */
+import { Provider, RetryPolicy } from "@jobstream/core"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as BulkJob from "./BulkJob.js"
+import * as InsideViewClient from "./InsideViewClient.js"
+
+const v = InsideViewClient.variables
+
+/**
+ * The descriptor.
+ *
+ * @since 0.2.0
+ */
+export const provider: Provider.Provider = Provider.make({
+  name: BulkJob.provider,
+  title: "InsideView",
+  variables: [
+    { name: v.accessToken, secret: true, description: "a fixed access token (instead of client credentials)" },
+    { name: v.clientId, secret: false, description: "client id, exchanged with the secret for a token" },
+    { name: v.clientSecret, secret: true, description: "client secret" },
+    { name: v.baseUrl, secret: false, description: "API base URL (default https://api.insideview.com)" },
+    { name: v.authBaseUrl, secret: false, description: "login base URL (default https://login.insideview.com)" },
+    { name: v.tokenUrl, secret: false, description: "full token URL (wins over the login base URL)" },
+    { name: v.format, secret: false, description: "json (default) or xml" }
+  ],
+  urls: [
+    { flag: "url", variable: v.baseUrl, description: "InsideView API base URL, e.g. https://api.insideview.com" },
+    { flag: "auth-url", variable: v.authBaseUrl, description: "InsideView login base URL" }
+  ],
+  requirement: `${v.accessToken}, or ${v.clientId} and ${v.clientSecret}`,
+  missing: (isSet) => {
+    if (isSet(v.accessToken)) return []
+    const id = isSet(v.clientId)
+    const secret = isSet(v.clientSecret)
+    if (id && secret) return []
+    if (id) return [v.clientSecret]
+    if (secret) return [v.clientId]
+    return [`${v.accessToken} (or ${v.clientId} and ${v.clientSecret})`]
+  },
+  capabilities: { cancel: false, watch: false },
+  open: (overrides) => {
+    // InsideView locks the whole account on a 429 without Retry-After: a retry count keeps failing fast on it.
+    const options = Provider.clientOptions(overrides, (maxRetries) => RetryPolicy.make({ maxRetries, rateLimitFallback: "fail" }))
+    return Provider.withUrls(
+      overrides,
+      Effect.map(Layer.build(InsideViewClient.layerConfig(options)), (context): Provider.Handle => {
+        const client = Context.get(context, InsideViewClient.InsideViewClient)
+        return {
+          provider: BulkJob.provider,
+          jobs: client.normalizedJobs(),
+          getJob: (id) => Effect.map(client.getJob(id), BulkJob.toJob)
+        }
+      })
+    )
+  }
+})
