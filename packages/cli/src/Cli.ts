@@ -11,8 +11,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { AllJobs, ClientOptions, Job } from "@jobstream/core"
-import { IcwsJob } from "@jobstream/icws"
+import { AllJobs, ClientOptions, Job, Provider } from "@jobstream/core"
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
@@ -35,15 +34,19 @@ export const version = "0.1.0"
 // ---------------------------------------------------------------------------
 // Shared options
 
-const url = (name: string, what: string) =>
-  Options.text(name).pipe(Options.withDescription(`${what} (overrides the environment variable)`), Options.optional)
-
-/** Connection flags shared by every command. Secrets are read from the environment only. */
+/**
+ * Connection flags shared by every command: a `--<provider>-<flag>` per URL
+ * a descriptor lets callers override, and `--retries`. Secrets are read from
+ * the environment only.
+ */
 const connection = {
-  insideviewUrl: url("insideview-url", "InsideView API base URL, e.g. https://api.insideview.com; INSIDEVIEW_BASE_URL"),
-  insideviewAuthUrl: url("insideview-auth-url", "InsideView login base URL; INSIDEVIEW_AUTH_BASE_URL"),
-  greenarrowUrl: url("greenarrow-url", "GreenArrow Studio base URL; GREENARROW_BASE_URL"),
-  icwsUrl: url("icws-url", "ICWS server base URL, e.g. http://cic1:8018; ICWS_BASE_URL"),
+  urls: Options.all(Object.fromEntries(Providers.urlFlags.map(({ flag, setting }) => [
+    flag,
+    Options.text(flag).pipe(
+      Options.withDescription(`${setting.description}; ${setting.variable} (overrides the environment variable)`),
+      Options.optional
+    )
+  ]))),
   retries: Options.integer("retries").pipe(
     Options.withDescription("Retries of transient failures (429 with Retry-After, 5xx, network) per request, 0..100; default 4"),
     Options.optional
@@ -51,10 +54,8 @@ const connection = {
 }
 
 interface ConnectionArgs {
-  readonly insideviewUrl: Option.Option<string>
-  readonly insideviewAuthUrl: Option.Option<string>
-  readonly greenarrowUrl: Option.Option<string>
-  readonly icwsUrl: Option.Option<string>
+  /** By flag name ("insideview-url"). */
+  readonly urls: Readonly<Record<string, Option.Option<string>>>
   readonly retries: Option.Option<number>
 }
 
@@ -68,16 +69,20 @@ export const maxRetries = 100
  */
 const settingsOf = (args: ConnectionArgs): Effect.Effect<Providers.Settings, UsageError> => {
   const checked = ClientOptions.all({
-    insideviewUrl: urlFlag("--insideview-url", args.insideviewUrl),
-    insideviewAuthUrl: urlFlag("--insideview-auth-url", args.insideviewAuthUrl),
-    greenarrowUrl: urlFlag("--greenarrow-url", args.greenarrowUrl),
-    icwsUrl: urlFlag("--icws-url", args.icwsUrl),
+    urls: ClientOptions.all(Object.fromEntries(Providers.urlFlags.map(({ flag, setting }) => [
+      setting.variable,
+      urlFlag(`--${flag}`, args.urls[flag] ?? Option.none())
+    ]))),
     retries: ClientOptions.optional(Option.getOrUndefined(args.retries), (n) =>
       ClientOptions.integer(n, ["--retries"], { min: 0, max: maxRetries }))
   })
   return Either.match(checked, {
     onLeft: (error) => Effect.fail(new UsageError({ message: ClientOptions.format(error) })),
-    onRight: (settings) => Effect.succeed(settings)
+    onRight: ({ retries, urls }): Effect.Effect<Providers.Settings> => {
+      const given: Record<string, string> = {}
+      for (const [variable, url] of Object.entries(urls)) if (typeof url === "string") given[variable] = url
+      return Effect.succeed({ urls: given, retries })
+    }
   })
 }
 
@@ -112,12 +117,12 @@ const durationOption = (name: string) =>
     )
   )
 
-const providerArg = Args.choice(Providers.names.map((n) => [n, n] as [string, Providers.Name]), { name: "provider" }).pipe(
-  Args.withDescription(`One of ${Providers.names.join(", ")}`)
-)
-const icwsArg = Args.choice([["icws", "icws" as const]], { name: "provider" }).pipe(
-  Args.withDescription("icws (the only provider whose jobs can be canceled or watched)")
-)
+const providerArg = (names: ReadonlyArray<string>, what: string) =>
+  Args.choice(names.map((n) => [n, n] as [string, string]), { name: "provider" }).pipe(
+    Args.withDescription(`One of ${names.join(", ")}${what}`)
+  )
+const able = (capability: keyof Provider.Provider["capabilities"]) =>
+  Providers.providers.filter((p) => p.capabilities[capability]).map((p) => p.name)
 const idArg = Args.text({ name: "id" }).pipe(Args.withDescription("The provider's job id"))
 
 // ---------------------------------------------------------------------------
@@ -198,13 +203,13 @@ const list = Command.make(
         return yield* new UsageError({ message: `--limit must be 1 or more, got ${limit}` })
       }
       const selected = yield* Providers.select(args.provider, settings)
-      const sources = yield* Effect.forEach(selected, (name) => Providers.source(name, settings), {
+      const handles = yield* Effect.forEach(selected, (provider) => Providers.open(provider, settings), {
         concurrency: "unbounded"
       })
-      const service = AllJobs.make(sources)
-      const filter: AllJobs.Filter = { providers: selected, statuses: args.status }
+      const service = AllJobs.make(handles.map(Provider.source))
+      const filter: AllJobs.Filter = { providers: handles.map((h) => h.provider), statuses: args.status }
 
-      const counts = new Map<string, number>(selected.map((p) => [p, 0]))
+      const counts = new Map<string, number>(handles.map((h) => [h.provider, 0]))
       let total = 0
       let lastProgress = 0
       const writer = Format.writer(args.format)
@@ -285,33 +290,37 @@ const get = Command.make(
       Options.withDescription("text (field: value lines) or json (the normalized job with the provider's raw record)"),
       Options.withDefault("text" as const)
     ),
-    provider: providerArg,
+    provider: providerArg(Providers.names, ""),
     id: idArg
   },
   (args) =>
     Effect.gen(function*() {
       const settings = yield* settingsOf(args)
-      yield* Providers.requireConfigured(args.provider, settings)
-      const job = yield* Providers.getJob(args.provider, args.id, settings)
+      const provider = yield* Providers.requireConfigured(args.provider, settings)
+      const handle = yield* Providers.open(provider, settings)
+      const job = yield* handle.getJob(args.id)
       yield* out(args.format === "json" ? `${JSON.stringify(Job.toJson(job), null, 2)}\n` : Format.details(job))
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
-).pipe(Command.withDescription("Show one job (InsideView and GreenArrow have no per-job endpoint: the list is scanned)"))
+).pipe(Command.withDescription("Show one job, normalized (where the API has no per-job endpoint, the listing is scanned)"))
 
 // ---------------------------------------------------------------------------
 // cancel
 
 const cancel = Command.make(
   "cancel",
-  { ...connection, provider: icwsArg, id: idArg },
+  { ...connection, provider: providerArg(able("cancel"), " (the providers whose jobs can be canceled)"), id: idArg },
   (args) =>
     Effect.gen(function*() {
       const settings = yield* settingsOf(args)
-      yield* Providers.requireConfigured(args.provider, settings)
-      const client = yield* Providers.icwsClient(settings)
-      yield* client.cancelJob(args.id)
+      const provider = yield* Providers.requireConfigured(args.provider, settings)
+      const handle = yield* Providers.open(provider, settings)
+      if (handle.cancelJob === undefined) {
+        return yield* new UsageError({ message: `${provider.name} jobs cannot be canceled` })
+      }
+      yield* handle.cancelJob(args.id)
       yield* out(`canceled ${args.id}\n`)
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
-).pipe(Command.withDescription("Cancel a queued or running ICWS data-extractor job"))
+).pipe(Command.withDescription(`Cancel a queued or running job (${able("cancel").join(", ")})`))
 
 // ---------------------------------------------------------------------------
 // watch
@@ -328,55 +337,63 @@ const watch = Command.make(
       Options.withDescription("Give up (exit 4) when the job has not ended after this long"),
       Options.optional
     ),
-    provider: icwsArg,
+    provider: providerArg(able("watch"), " (the providers whose jobs can be watched)"),
     id: idArg
   },
   (args) =>
     Effect.gen(function*() {
       const settings = yield* settingsOf(args)
-      yield* Providers.requireConfigured(args.provider, settings)
-      const client = yield* Providers.icwsClient(settings)
+      const provider = yield* Providers.requireConfigured(args.provider, settings)
+      const handle = yield* Providers.open(provider, settings)
+      if (handle.watchJob === undefined) {
+        return yield* new UsageError({ message: `${provider.name} jobs cannot be watched` })
+      }
       const spaced = Schedule.spaced(args.interval)
       const schedule = Option.match(args.timeout, { onNone: () => spaced, onSome: (t) => Schedule.upTo(spaced, t) })
-      let last: IcwsJob.JobStatus | undefined
-      yield* client.watchJob(args.id, schedule).pipe(
-        Stream.runForEach((status) => {
-          last = status
-          const state = status.state === undefined ? "unknown" : IcwsJob.stateName(status.state)
-          const info = status.errorInfo === undefined ? "" : `  ${oneLine(status.errorInfo)}`
-          return out(`${Format.instant(new Date())}  ${args.id}  ${state}${info}\n`)
+      let last: Job.Job | undefined
+      yield* handle.watchJob(args.id, schedule).pipe(
+        Stream.runForEach((job) => {
+          last = job
+          const detail = provider.detail?.(job)
+          const info = detail === undefined ? "" : `  ${oneLine(detail)}`
+          return out(`${Format.instant(new Date())}  ${args.id}  ${job.status}  ${oneLine(job.providerStatus)}${info}\n`)
         })
       )
       const final = last
-      if (final === undefined || !IcwsJob.isTerminalState(final.state)) {
-        const state = final?.state === undefined ? "unknown" : IcwsJob.stateName(final.state)
+      if (final === undefined || !Job.isTerminal(final.status)) {
         return yield* new CliExit({
           code: ExitCode.watchTimeout,
-          message: `gave up watching job ${args.id} (last state: ${state})`
+          message: `gave up watching job ${args.id} (last state: ${oneLine(final?.providerStatus ?? "unknown")})`
         })
       }
-      if (final.state !== IcwsJob.States.finished) {
+      if (final.status !== "succeeded") {
         return yield* new CliExit({
           code: ExitCode.jobFailed,
-          message: `job ${args.id} ended ${IcwsJob.stateName(final.state!)}`
+          message: `job ${args.id} ended ${oneLine(final.providerStatus)}`
         })
       }
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
 ).pipe(
   Command.withDescription(
-    "Poll an ICWS job and print each state change; exit 0 when it finishes, 3 when it fails or is canceled, 4 on --timeout"
+    `Poll a job (${able("watch").join(", ")}) and print each status change (normalized, then the provider's word); ` +
+      "exit 0 when it succeeds, 3 when it fails or is canceled, 4 on --timeout"
   )
 )
 
 // ---------------------------------------------------------------------------
 // root
 
+const titles = (providers: ReadonlyArray<Provider.Provider>): string => {
+  const all = providers.map((p) => p.title)
+  return all.length < 2 ? all.join("") : `${all.slice(0, -1).join(", ")} and ${all.at(-1)}`
+}
+
 /** The command tree. */
 export const command = Command.make("jobstream", {}, () =>
   new UsageError({ message: "missing command: list, get, cancel or watch (see jobstream --help)" })).pipe(
     Command.withDescription(
-      "Jobs of InsideView, GreenArrow and ICWS as one stream. Configure providers with environment variables: " +
-        `${Providers.names.map((n) => `${n}: ${Providers.requirement[n]}`).join("; ")}. ` +
+      `Jobs of ${titles(Providers.providers)} as one stream. Configure providers with environment variables: ` +
+        `${Providers.providers.map((p) => `${p.name}: ${p.requirement}`).join("; ")}. ` +
         "Exit codes: 0 ok, 1 API error, 2 usage or configuration, 3 watched job failed/canceled, 4 watch timed out."
     ),
     Command.withSubcommands([list, get, cancel, watch])

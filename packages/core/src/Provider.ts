@@ -133,6 +133,13 @@ export interface Provider {
   readonly missing: (isSet: (variable: string) => boolean) => ReadonlyArray<string>
   /** What the provider's {@link Handle} offers beyond listing and getting. */
   readonly capabilities: { readonly cancel: boolean; readonly watch: boolean }
+  /**
+   * The provider's own one-line remark on a job, from its record (ICWS: the
+   * job's `errorInfo`), for display next to the status; none when absent.
+   *
+   * @since 0.2.0
+   */
+  readonly detail?: ((job: Job.Job) => string | undefined) | undefined
   /** Opens the provider from its configuration; closed with the scope. */
   readonly open: (overrides?: Overrides) => Effect.Effect<Handle, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope>
 }

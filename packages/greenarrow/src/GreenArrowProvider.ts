@@ -15,6 +15,18 @@ import * as GreenArrowJob from "./GreenArrowJob.js"
 const v = GreenArrowClient.variables
 
 /**
+ * A client seen through the operations every provider offers (what `open`
+ * returns; also for a client built by hand, e.g. in tests).
+ *
+ * @since 0.2.0
+ */
+export const handle = (client: GreenArrowClient.Service): Provider.Handle => ({
+  provider: GreenArrowJob.provider,
+  jobs: client.normalizedJobs(),
+  getJob: (id) => Effect.map(client.getJob(id), GreenArrowJob.toJob)
+})
+
+/**
  * The descriptor.
  *
  * @since 0.2.0
@@ -39,14 +51,7 @@ export const provider: Provider.Provider = Provider.make({
       overrides,
       Effect.map(
         Layer.build(GreenArrowClient.layerConfig(Provider.clientOptions(overrides))),
-        (context): Provider.Handle => {
-          const client = Context.get(context, GreenArrowClient.GreenArrowClient)
-          return {
-            provider: GreenArrowJob.provider,
-            jobs: client.normalizedJobs(),
-            getJob: (id) => Effect.map(client.getJob(id), GreenArrowJob.toJob)
-          }
-        }
+        (context) => handle(Context.get(context, GreenArrowClient.GreenArrowClient))
       )
     )
 })

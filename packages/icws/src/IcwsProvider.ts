@@ -9,12 +9,29 @@ import { Provider } from "@jobstream/core"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as IcwsClient from "./IcwsClient.js"
 import * as IcwsJob from "./IcwsJob.js"
 import * as IcwsSession from "./IcwsSession.js"
 
 const v = IcwsSession.variables
+
+const isRecord = Schema.is(IcwsJob.JobRecord)
+
+/**
+ * A client seen through the operations every provider offers (what `open`
+ * returns; also for a client built by hand, e.g. in tests).
+ *
+ * @since 0.2.0
+ */
+export const handle = (client: IcwsClient.Service): Provider.Handle => ({
+  provider: IcwsJob.provider,
+  jobs: client.normalizedJobs(),
+  getJob: (id) => Effect.map(client.getJob(id), IcwsJob.toJob),
+  cancelJob: client.cancelJob,
+  watchJob: (id, schedule) => Stream.map(client.watchJob(id, schedule), (jobStatus) => IcwsJob.toJob({ jobStatus }))
+})
 
 /**
  * The descriptor.
@@ -36,19 +53,12 @@ export const provider: Provider.Provider = Provider.make({
   requirement: `${v.baseUrl}, ${v.user} and ${v.password}`,
   missing: (isSet) => [v.baseUrl, v.user, v.password].filter((name) => !isSet(name)),
   capabilities: { cancel: true, watch: true },
+  // A failed job says why in its errorInfo.
+  detail: (job) => (isRecord(job.raw) ? job.raw.jobStatus?.errorInfo : undefined),
   open: (overrides) =>
     Provider.withUrls(
       overrides,
-      Effect.map(Layer.build(IcwsClient.layerConfig(Provider.clientOptions(overrides))), (context): Provider.Handle => {
-        const client = Context.get(context, IcwsClient.IcwsClient)
-        return {
-          provider: IcwsJob.provider,
-          jobs: client.normalizedJobs(),
-          getJob: (id) => Effect.map(client.getJob(id), IcwsJob.toJob),
-          cancelJob: client.cancelJob,
-          watchJob: (id, schedule) =>
-            Stream.map(client.watchJob(id, schedule), (jobStatus) => IcwsJob.toJob({ jobStatus }))
-        }
-      })
+      Effect.map(Layer.build(IcwsClient.layerConfig(Provider.clientOptions(overrides))), (context) =>
+        handle(Context.get(context, IcwsClient.IcwsClient)))
     )
 })

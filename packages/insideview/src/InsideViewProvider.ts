@@ -14,6 +14,18 @@ import * as InsideViewClient from "./InsideViewClient.js"
 const v = InsideViewClient.variables
 
 /**
+ * A client seen through the operations every provider offers (what `open`
+ * returns; also for a client built by hand, e.g. in tests).
+ *
+ * @since 0.2.0
+ */
+export const handle = (client: InsideViewClient.Service): Provider.Handle => ({
+  provider: BulkJob.provider,
+  jobs: client.normalizedJobs(),
+  getJob: (id) => Effect.map(client.getJob(id), BulkJob.toJob)
+})
+
+/**
  * The descriptor.
  *
  * @since 0.2.0
@@ -50,14 +62,8 @@ export const provider: Provider.Provider = Provider.make({
     const options = Provider.clientOptions(overrides, (maxRetries) => RetryPolicy.make({ maxRetries, rateLimitFallback: "fail" }))
     return Provider.withUrls(
       overrides,
-      Effect.map(Layer.build(InsideViewClient.layerConfig(options)), (context): Provider.Handle => {
-        const client = Context.get(context, InsideViewClient.InsideViewClient)
-        return {
-          provider: BulkJob.provider,
-          jobs: client.normalizedJobs(),
-          getJob: (id) => Effect.map(client.getJob(id), BulkJob.toJob)
-        }
-      })
+      Effect.map(Layer.build(InsideViewClient.layerConfig(options)), (context) =>
+        handle(Context.get(context, InsideViewClient.InsideViewClient)))
     )
   }
 })
