@@ -1,27 +1,28 @@
 /**
  * The fault matrix, table-driven: every fault of `matrix.ts` × every
- * provider → the error class and the number of requests for the failing page,
- * counted in the simulator's log.
+ * registered provider → the error class and the number of requests for the
+ * failing page, counted in the simulator's log.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { expect, it, layer } from "@effect/vitest"
 import { RetryPolicy } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { readBlock, renderMatrix, rows } from "./matrix.js"
-import { collect, guard, harness, listCount, live, onList, providers } from "./support.js"
+import { collect, entries, guard, ids, listCount, live, onList } from "./support.js"
 
-describe("fault matrix", () => {
+layer(live, { excludeTestServices: true })("fault matrix", (it) => {
   for (const row of rows) {
-    for (const name of providers) {
-      const expected = row.expected[name]
-      it.live(`${row.name} × ${name} → ${expected.tag} (${expected.attempts})`, () =>
+    for (const entry of entries) {
+      const name = entry.provider.name
+      const expected = row.expected(entry)
+      it.scoped(`${row.name} × ${name} → ${expected.tag} (${expected.attempts})`, () =>
         Effect.gen(function*() {
-          const h = yield* harness(name, { jobs: 120 })
-          h.server.setFaults(onList(h, [{ fault: row.fault }]))
+          const running = yield* entry.start({ jobs: 120 })
+          running.server.setFaults(onList(entry, [{ fault: row.fault }]))
           const exit = yield* guard(
-            Effect.exit(collect(h.ids({
+            Effect.exit(collect(ids(running, {
               retryPolicy: RetryPolicy.immediate(2),
               ...(row.timeoutMillis !== undefined ? { timeout: `${row.timeoutMillis} millis` } : {})
             }))),
@@ -40,29 +41,27 @@ describe("fault matrix", () => {
             expect(error.scope).toBe("attempt")
             expect(error.timeoutMillis).toBe(row.timeoutMillis)
           }
-          expect(listCount(h)).toBe(expected.attempts)
+          expect(listCount(running)).toBe(expected.attempts)
           // Every request the client made was a list request, a login or a logout.
-          for (const r of h.server.requests) {
-            if (!h.isList(r)) expect(r.path).toMatch(/\/Auth\/login\/|\/icws\/connection$|\/connection$/)
+          for (const r of running.server.requests) {
+            expect(entry.isList(r) || entry.isSession(r), `${r.method} ${r.path}`).toBe(true)
           }
-        }).pipe(Effect.scoped, Effect.provide(live)))
+        }))
     }
   }
 })
 
-describe("the README documents the matrix", () => {
-  it("the block between the fault-matrix markers is the rendered table (run render-matrix.ts to update)", () => {
-    const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
-    expect(readBlock(readme)).toBe(renderMatrix())
-  })
+it("the README documents the matrix: the block between the fault-matrix markers is the rendered table (run render-matrix.ts to update)", () => {
+  const readme = readFileSync(fileURLToPath(new URL("../../README.md", import.meta.url)), "utf8")
+  expect(readBlock(readme)).toBe(renderMatrix())
+})
 
-  it("the table has a row per fault and a column per provider", () => {
-    const table = renderMatrix().split("\n").filter((l) => l.startsWith("| "))
-    expect(table.length).toBe(rows.length + 2)
-    expect(table[0]).toBe("| fault | insideview | greenarrow | icws |")
-    expect(rows.map((r) => r.name.split(" ")[0])).toEqual([
-      "400", "401", "403", "404", "405", "410", "429", "500", "502", "503", "504", "connection", "timeout", "malformed",
-      "schema"
-    ])
-  })
+it("the table has a row per fault and a column per registered provider", () => {
+  const table = renderMatrix().split("\n").filter((l) => l.startsWith("| "))
+  expect(table.length).toBe(rows.length + 2)
+  expect(table[0]).toBe(`| fault | ${entries.map((e) => e.provider.name).join(" | ")} |`)
+  expect(rows.map((r) => r.name.split(" ")[0])).toEqual([
+    "400", "401", "403", "404", "405", "410", "429", "500", "502", "503", "504", "connection", "timeout", "malformed",
+    "schema"
+  ])
 })

@@ -4,8 +4,7 @@
  * the expectation of `fault-matrix.test.ts` and the table rendered into the
  * README (`render-matrix.ts`), so the documentation cannot drift.
  */
-import { Faults } from "@jobstream/testkit"
-import type { ProviderName } from "./support.js"
+import { Faults, Harness, Registry } from "@jobstream/testkit"
 
 export interface Outcome {
   /** The `_tag` of the error the stream fails with. */
@@ -23,17 +22,14 @@ export interface Row {
   readonly timeoutMillis?: number
   /** For decode failures: the stage that must have failed. */
   readonly format?: "json" | "schema"
-  readonly expected: Readonly<Record<ProviderName, Outcome>>
+  /** What a provider's listing ends with (from the provider's traits, never its name). */
+  readonly expected: (entry: Harness.Entry) => Outcome
 }
 
 /** The retry policy of the matrix: up to 2 retries of retryable errors, no waits. */
 export const policyDescription = "`RetryPolicy.immediate(2)`"
 
-const all = (tag: string, attempts: number): Readonly<Record<ProviderName, Outcome>> => ({
-  insideview: { tag, attempts },
-  greenarrow: { tag, attempts },
-  icws: { tag, attempts }
-})
+const all = (tag: string, attempts: number) => (): Outcome => ({ tag, attempts })
 
 /** A body that parses as JSON but matches none of the providers' shapes. */
 export const schemaMismatchBody = JSON.stringify({ success: "yes", bulkJobs: "none", jobList: "none", data: 1 })
@@ -43,12 +39,9 @@ export const rows: ReadonlyArray<Row> = [
   {
     name: "401",
     fault: Faults.status(401),
-    // A session (InsideView login, ICWS connection) logs in again and retries, at most twice (maxRelogins).
-    expected: {
-      insideview: { tag: "Unauthorized", attempts: 3 },
-      greenarrow: { tag: "Unauthorized", attempts: 1 },
-      icws: { tag: "Unauthorized", attempts: 3 }
-    }
+    // A client that logs in (InsideView credentials, an ICWS connection) logs in again and retries,
+    // as often as its variant says (maxRelogins, 2 by default); fixed credentials are not retried.
+    expected: (entry) => ({ tag: "Unauthorized", attempts: 1 + Harness.variant(entry).relogins })
   },
   { name: "403", fault: Faults.status(403), expected: all("Forbidden", 1) },
   { name: "404", fault: Faults.status(404), expected: all("NotFound", 1) },
@@ -75,20 +68,22 @@ export const rows: ReadonlyArray<Row> = [
   }
 ]
 
-const columns: ReadonlyArray<ProviderName> = ["insideview", "greenarrow", "icws"]
+/** One column per registered provider. */
+const columns: ReadonlyArray<Harness.Entry> = Registry.providers
 
 /** The README block (without the markers). */
 export const renderMatrix = (): string => {
   const lines = [
     `Every list request answered with the fault; the stream's error and, in brackets, the requests sent for the`,
-    `failing page (1 = not retried). Policy ${policyDescription}; a 401 on a login session (InsideView credentials,`,
-    `ICWS) logs in again and retries, at most twice (\`maxRelogins\`). Generated from \`test/reliability/matrix.ts\` by`,
+    `failing page (1 = not retried). Policy ${policyDescription}; a client that logs in (a session) logs in again on`,
+    `a 401 and retries, at most twice (\`maxRelogins\`). One column per provider of the testkit's \`Registry\`;`,
+    "generated from `test/reliability/matrix.ts` by",
     "`npx tsx --conditions=@jobstream/source test/reliability/render-matrix.ts`; a test checks it is current.",
     "",
-    `| fault | ${columns.join(" | ")} |`,
+    `| fault | ${columns.map((c) => c.provider.name).join(" | ")} |`,
     `| --- | ${columns.map(() => "---").join(" | ")} |`,
     ...rows.map((row) =>
-      `| ${row.name} | ${columns.map((c) => `${row.expected[c].tag} (${row.expected[c].attempts})`).join(" | ")} |`
+      `| ${row.name} | ${columns.map((c) => `${row.expected(c).tag} (${row.expected(c).attempts})`).join(" | ")} |`
     )
   ]
   return lines.join("\n")
