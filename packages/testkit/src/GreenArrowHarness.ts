@@ -97,6 +97,7 @@ export const entry: Harness.Entry = {
   volume: 3_000,
   defaultPageSize,
   maxPageSize: 2000,
+  sessions: false,
   pagination: "cursor",
   variants: [{ name: "key", format: "json", relogins: 0 }],
   calls: [{ label: "greenarrow list (GET, Basic authorization)", method: "GET", match: isList, list: true, surfaces: true }],

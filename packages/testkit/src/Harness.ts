@@ -165,6 +165,8 @@ export interface Entry {
    * page names the next, the end is an empty or short page.
    */
   readonly pagination: "numbered" | "cursor"
+  /** Whether the client opens a session that it closes (a logout) when its scope closes; then `Running.sessions` is set. */
+  readonly sessions: boolean
   /** The ways the client can be configured; the first is the default. */
   readonly variants: ReadonlyArray<Variant>
   /** Every kind of request that carries a secret. */

@@ -133,6 +133,7 @@ export const entry: Harness.Entry = {
   volume: 300,
   defaultPageSize,
   maxPageSize: 10_000,
+  sessions: true,
   pagination: "cursor",
   variants: [{ name: "password", format: "json", relogins: 2 }],
   calls: Object.values(calls),

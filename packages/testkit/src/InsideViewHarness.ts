@@ -126,6 +126,7 @@ export const entry: Harness.Entry = {
   volume: 16_788,
   defaultPageSize,
   maxPageSize: 50,
+  sessions: false,
   pagination: "numbered",
   variants,
   calls,
