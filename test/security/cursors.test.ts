@@ -7,12 +7,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type ApiError, RetryPolicy } from "@jobstream/core"
 import { GreenArrowClient } from "@jobstream/greenarrow"
-import { Faults, GreenArrowSimulator, IcwsSimulator, Server } from "@jobstream/testkit"
+import { Faults, GreenArrowSimulator, IcwsSimulator, Server, SimulatorEnv } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { greenArrowKey, icws } from "../reliability/support.js"
 import { attempt, audited, findLeaks, httpClient, icwsClient, inAllForms } from "./support.js"
+
+const greenArrowKey = GreenArrowSimulator.defaultKeys[0]!
+const icws = { password: SimulatorEnv.defaults.icwsPassword } as const
 
 const getJson = (url: string, headers: Record<string, string>) =>
   Effect.promise(() => fetch(url, { headers }).then((r) => r.json() as Promise<Record<string, unknown>>))

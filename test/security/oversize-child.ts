@@ -1,56 +1,29 @@
 /**
  * Run as a child process by `oversize.test.ts`, against simulators running in
- * the parent (their URLs in argv[2], as JSON) whose job lists answer with a
- * 2 GB `Content-Length` or a body that never ends. Each provider's client, with
- * fetch and with undici, gets its typed error and a summary is printed. The
- * process must then end by itself, WITHOUT `process.exit`: the parent's
- * servers keep streaming, so an abandoned body still holding its socket
- * would keep this process alive.
+ * the parent (their URLs by provider name in argv[2], as JSON) whose job
+ * lists answer with a 2 GB `Content-Length` or a body that never ends. Each
+ * provider's list call, with fetch and with undici, gets its typed error and
+ * a summary is printed. The process must then end by itself, WITHOUT
+ * `process.exit`: the parent's servers keep streaming, so an abandoned body
+ * still holding its socket would keep this process alive.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type { ApiError } from "@jobstream/core"
 import { RetryPolicy } from "@jobstream/core"
-import { GreenArrowClient } from "@jobstream/greenarrow"
-import { IcwsClient } from "@jobstream/icws"
-import { InsideViewClient } from "@jobstream/insideview"
+import { Registry } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 
-const urls = JSON.parse(process.argv[2] ?? "{}") as { insideview: string; greenarrow: string; icws: string }
-const common = { retryPolicy: RetryPolicy.immediate(2), maxBodyBytes: 64 * 1024 }
+const urls = JSON.parse(process.argv[2] ?? "{}") as Record<string, string>
+const knobs = { retryPolicy: RetryPolicy.immediate(2), maxBodyBytes: 64 * 1024 }
 
-const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, ApiError.ApiError, HttpClient.HttpClient>]> = [
-  [
-    "insideview",
-    Effect.flatMap(
-      InsideViewClient.make({ ...common, baseUrl: urls.insideview, auth: InsideViewClient.Auth.token(Redacted.make("sim-fixed-token")) })
-        .pipe(Effect.orDie),
-      (c) => c.listJobs()
-    ).pipe(Effect.scoped)
-  ],
-  [
-    "greenarrow",
-    Effect.flatMap(
-      GreenArrowClient.make({
-        ...common,
-        baseUrl: urls.greenarrow,
-        auth: { _tag: "Key", organizationId: 1, apiKey: Redacted.make("5e96465c883f3309f0105a2e1076632b687e61d2") }
-      }).pipe(Effect.orDie),
-      (c) => c.page(undefined, { _tag: "First" })
-    )
-  ],
-  [
-    "icws",
-    Effect.flatMap(
-      IcwsClient.make({ ...common, baseUrl: urls.icws, user: "agent", password: Redacted.make("s3cret-pw") }).pipe(Effect.orDie),
-      (c) => Stream.runDrain(Stream.take(c.jobs(), 1))
-    ).pipe(Effect.scoped)
-  ]
-]
+/** The first list call of each provider the parent started a simulator for. */
+const calls = Object.entries(urls).map(([provider, url]) => {
+  const entry = Registry.get(provider)
+  const call = entry.calls.find((c) => c.list)!
+  return [provider, Effect.scoped(Effect.flatMap(entry.connect(url, { ...knobs, variant: call.variant }), (c) => c.send(call)))] as const
+})
 
 const clients: ReadonlyArray<readonly [string, Layer.Layer<HttpClient.HttpClient>]> = [
   ["fetch", FetchHttpClient.layer],

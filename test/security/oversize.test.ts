@@ -11,9 +11,8 @@ import { Faults } from "@jobstream/testkit"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Effect from "effect/Effect"
-import { clientKinds, eventually, guard, httpClient, targets } from "./support.js"
+import { clientKinds, eventually, guard, httpClient, lists } from "./support.js"
 
-const lists = targets.filter((t) => t.method === "GET" && !t.label.includes("from a login"))
 const limit = 256 * 1024
 
 describe("oversize bodies are abandoned and their sockets released", () => {
@@ -58,6 +57,7 @@ describe("oversize bodies are abandoned and their sockets released", () => {
           sim.setFaults([{ fault: faults[i]!, match: target.match }])
           urls[target.provider] = sim.url
         }
+        expect(Object.keys(urls)).toHaveLength(lists.length)
         const script = fileURLToPath(new URL("./oversize-child.ts", import.meta.url))
         const root = fileURLToPath(new URL("../..", import.meta.url))
         const result = yield* guard(
