@@ -160,9 +160,9 @@ export interface Entry {
   readonly defaultPageSize: number
   readonly maxPageSize: number
   /**
-   * "numbered": pages by number, the total known from the first page (no
-   * empty page at the end, pages may be in flight together); "cursor": each
-   * page names the next, the end is an empty or short page.
+   * "numbered": pages by number, the total known from the first page, so
+   * several pages may be in flight (`Knobs.concurrency`); "cursor": each
+   * page names the next, one page at a time.
    */
   readonly pagination: "numbered" | "cursor"
   /** Whether the client opens a session that it closes (a logout) when its scope closes; then `Running.sessions` is set. */
