@@ -8,7 +8,8 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Cli from "@jobstream/cli/Cli"
 import * as Errors from "@jobstream/cli/Errors"
 import * as Output from "@jobstream/cli/Output"
-import { GreenArrowSimulator, IcwsSimulator, InsideViewSimulator, SimulatorEnv } from "@jobstream/testkit"
+import { Provider } from "@jobstream/core"
+import { Harness, Registry } from "@jobstream/testkit"
 import { ConfigProvider, Effect } from "effect"
 
 /** Runs `jobstream <args>`; returns the exit code and what was printed. */
@@ -26,13 +27,8 @@ const jobstream = (args: ReadonlyArray<string>, env: Record<string, string> = {}
     return { code, stdout: output.stdout(), stderr: output.stderr(), help: logged.join("\n") }
   })
 
-const simulators = Effect.gen(function*() {
-  const insideView = yield* InsideViewSimulator.makeInsideView({ jobs: 120 })
-  const greenArrow = yield* GreenArrowSimulator.makeGreenArrow({ jobs: 40, organizations: [1] })
-  const icws = yield* IcwsSimulator.makeIcws({ jobs: 12 })
-  const env = SimulatorEnv.forSimulators({ insideView, greenArrow, greenArrowKey: GreenArrowSimulator.defaultKeys[0], icws })
-  return { insideView, greenArrow, icws, env }
-})
+/** The simulator of every registered provider, and the environment that points the CLI at them. */
+const simulators = Harness.startAll(Registry.providers, (entry) => ({ jobs: 2 * entry.defaultPageSize + 12 }))
 
 describe("jobstream (in-process)", () => {
   it.live("--help works for every command and exits 0", () =>
@@ -75,47 +71,48 @@ describe("jobstream (in-process)", () => {
   it.live("get shows one job of each provider, as text or JSON", () =>
     Effect.gen(function*() {
       const s = yield* simulators
-      const iv = s.insideView.jobs[7]!
-      const text = yield* jobstream(["get", "insideview", iv.jobId], s.env)
-      expect(text.code).toBe(0)
-      expect(text.stdout).toContain(`id:       ${iv.jobId}`)
-      expect(text.stdout).toContain(`type:     ${iv.jobType}`)
-
-      const ga = s.greenArrow.jobs[3]!
-      const json = yield* jobstream(["get", "greenarrow", String(ga.id), "--format", "json"], s.env)
-      expect(json.code).toBe(0)
-      expect(JSON.parse(json.stdout)).toMatchObject({ provider: "greenarrow", id: String(ga.id), name: ga.name })
-
-      const icwsJob = s.icws.jobs[0]!.status
-      const icws = yield* jobstream(["get", "icws", icwsJob.id, "--format", "json"], s.env)
-      expect(JSON.parse(icws.stdout)).toMatchObject({ provider: "icws", id: icwsJob.id })
-
-      const missing = yield* jobstream(["get", "insideview", "no-such-job"], s.env)
-      expect(missing.code).toBe(1)
-      expect(missing.stderr).toMatch(/^jobstream: insideview\.\w+: not found \(404\)/)
+      for (const running of s.running) {
+        const name = running.entry.provider.name
+        const id = running.expectedIds()[7]!
+        const text = yield* jobstream(["get", name, id], s.env)
+        expect(text.code).toBe(0)
+        expect(text.stdout).toContain(`id:       ${id}`)
+        const json = yield* jobstream(["get", name, id, "--format", "json"], s.env)
+        expect(json.code).toBe(0)
+        expect(JSON.parse(json.stdout)).toMatchObject({ provider: name, id })
+        const missing = yield* jobstream(["get", name, "999999999"], s.env)
+        expect(missing.code).toBe(1)
+        expect(missing.stderr).toMatch(new RegExp(`^jobstream: ${name}\\.\\w+: not found \\(404\\)`))
+      }
     }).pipe(Effect.scoped))
 
   it.live("--keep-going prints the failing provider on stderr, the others on stdout, and exits 1", () =>
     Effect.gen(function*() {
       const s = yield* simulators
-      const env = { ...s.env, ICWS_PASSWORD: "wrong-password" }
+      // The last provider fails: its secrets are wrong.
+      const failing = s.running.at(-1)!
+      const others = s.running.slice(0, -1)
+      const name = failing.entry.provider.name
+      const wrong = Object.fromEntries(Provider.secretVariables([failing.entry.provider]).map((v) => [v, "wrong-secret-value"]))
+      const env = { ...s.env, ...wrong }
       const failFast = yield* jobstream(["list", "--format", "json"], env)
       expect(failFast.code).toBe(1)
-      expect(failFast.stderr).toMatch(/^jobstream: icws\.\w+: bad request \(400\)/)
+      expect(failFast.stderr).toMatch(new RegExp(`^jobstream: ${name}\\.\\w+: `))
       expect(() => JSON.parse(failFast.stdout)).toThrow() // a partial listing is never valid JSON
 
       const r = yield* jobstream(["list", "--format", "json", "--keep-going", "--summary"], env)
       expect(r.code).toBe(1)
       const jobs = JSON.parse(r.stdout) as Array<{ provider: string }>
-      expect(jobs.filter((j) => j.provider === "insideview")).toHaveLength(120)
-      expect(jobs.filter((j) => j.provider === "greenarrow")).toHaveLength(40)
+      for (const o of others) expect(jobs.filter((j) => j.provider === o.entry.provider.name)).toHaveLength(o.expectedIds().length)
       const err = r.stderr.split("\n").filter((l) => l !== "")
       expect(err, r.stderr).toHaveLength(2)
-      expect(err[0]).toMatch(/^jobstream: icws\./)
-      expect(err[1]).toMatch(/^listed 160 jobs \(insideview 120, greenarrow 40, icws 0\) in \d+\.\d s$/)
-      expect(r.stderr).not.toContain("wrong-password")
+      expect(err[0]).toMatch(new RegExp(`^jobstream: ${name}\\.`))
+      const counts = [...others.map((o) => `${o.entry.provider.name} ${o.expectedIds().length}`), `${name} 0`].join(", ")
+      expect(err[1]).toMatch(new RegExp(`^listed ${jobs.length} jobs \\(${counts}\\) in \\d+\\.\\d s$`))
+      expect(r.stderr).not.toContain("wrong-secret-value")
 
-      const limited = yield* jobstream(["list", "--format", "ndjson", "--keep-going", "--limit", "3", "--provider", "insideview"], env)
+      const first = others[0]!.entry.provider.name
+      const limited = yield* jobstream(["list", "--format", "ndjson", "--keep-going", "--limit", "3", "--provider", first], env)
       expect(limited.code).toBe(0)
       expect(limited.stdout.trim().split("\n")).toHaveLength(3)
     }).pipe(Effect.scoped))
