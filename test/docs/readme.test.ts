@@ -8,6 +8,7 @@
  * - every environment variable a client reads is documented in its README
  *   and in the CLI's, and no README names a variable the code does not read.
  */
+import { Registry as CliRegistry } from "@jobstream/cli"
 import { HttpTransport } from "@jobstream/core"
 import { GreenArrowClient } from "@jobstream/greenarrow"
 import { IcwsClient, IcwsSession } from "@jobstream/icws"
@@ -141,6 +142,20 @@ describe("environment variables are documented where they are read, and only tho
       }
       const named = (text: string) => new Set([...text.matchAll(new RegExp(`\\b${p.prefix}[A-Z_]+\\b`, "g"))].map((m) => m[0]))
       for (const name of [...named(readme), ...named(cli)]) expect(p.variables, `${name} is read by the code`).toContain(name)
+    })
+  }
+})
+
+describe("every registered provider's descriptor is documented", () => {
+  const cli = read("packages/cli/README.md")
+  for (const provider of CliRegistry.providers) {
+    it(`${provider.name}: each variable of its descriptor in its package README and in the CLI's`, () => {
+      const readme = read(`packages/${provider.name}/README.md`)
+      expect(provider.variables.length).toBeGreaterThan(0)
+      for (const { name } of provider.variables) {
+        expect(readme, `packages/${provider.name}/README.md documents ${name}`).toContain(`\`${name}\``)
+        expect(cli, `the CLI README documents ${name}`).toContain(`\`${name}\``)
+      }
     })
   }
 })
