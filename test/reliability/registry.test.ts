@@ -82,7 +82,8 @@ layer(FetchHttpClient.layer, { excludeTestServices: true })("every entry describ
 
 /** The generic modules: they iterate over a registry and never name a provider. */
 const generic = [
-  ...["Cli.ts", "Providers.ts", "Format.ts", "Output.ts", "Errors.ts", "bin.ts", "index.ts"].map((f) => `packages/cli/src/${f}`),
+  ...["Cli.ts", "Providers.ts", "Format.ts", "Output.ts", "Errors.ts", "bin.ts", "index.ts", "internal/flags.ts",
+    "internal/jobs.ts", "internal/list.ts", "internal/print.ts"].map((f) => `packages/cli/src/${f}`),
   ...["Harness.ts", "Capture.ts", "Arbitraries.ts"].map((f) => `packages/testkit/src/${f}`),
   "packages/testkit/dev/demo.ts",
   ...["fault-matrix.test.ts", "matrix.ts", "chaos.test.ts", "secrets.test.ts", "interruption.test.ts", "exit-child.ts",

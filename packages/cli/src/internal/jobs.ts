@@ -1,0 +1,113 @@
+/**
+ * The commands on one job: `get`, `cancel` and `watch`, for the providers
+ * whose descriptor offers them.
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { Job } from "@jobstream/core"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import { CliExit, ExitCode, oneLine, UsageError } from "../Errors.js"
+import * as Format from "../Format.js"
+import * as Providers from "../Providers.js"
+import { able, connection, durationOption, idArg, providerArg, settingsOf } from "./flags.js"
+import { out } from "./print.js"
+
+/** `jobstream get`. */
+export const get = Command.make(
+  "get",
+  {
+    ...connection,
+    format: Options.choice("format", ["text", "json"] as const).pipe(
+      Options.withDescription("text (field: value lines) or json (the normalized job with the provider's raw record)"),
+      Options.withDefault("text" as const)
+    ),
+    provider: providerArg(Providers.names, ""),
+    id: idArg
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const settings = yield* settingsOf(args)
+      const provider = yield* Providers.requireConfigured(args.provider, settings)
+      const handle = yield* Providers.open(provider, settings)
+      const job = yield* handle.getJob(args.id)
+      yield* out(args.format === "json" ? `${JSON.stringify(Job.toJson(job), null, 2)}\n` : Format.details(job))
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+).pipe(Command.withDescription("Show one job, normalized (where the API has no per-job endpoint, the listing is scanned)"))
+
+/** `jobstream cancel`. */
+export const cancel = Command.make(
+  "cancel",
+  { ...connection, provider: providerArg(able("cancel"), " (the providers whose jobs can be canceled)"), id: idArg },
+  (args) =>
+    Effect.gen(function*() {
+      const settings = yield* settingsOf(args)
+      const provider = yield* Providers.requireConfigured(args.provider, settings)
+      const handle = yield* Providers.open(provider, settings)
+      if (handle.cancelJob === undefined) {
+        return yield* new UsageError({ message: `${provider.name} jobs cannot be canceled` })
+      }
+      yield* handle.cancelJob(args.id)
+      yield* out(`canceled ${args.id}\n`)
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+).pipe(Command.withDescription(`Cancel a queued or running job (${able("cancel").join(", ")})`))
+
+/** `jobstream watch`. */
+export const watch = Command.make(
+  "watch",
+  {
+    ...connection,
+    interval: durationOption("interval").pipe(
+      Options.withDescription("Time between polls, e.g. 500ms, 2s (default 2s)"),
+      Options.withDefault(Duration.seconds(2))
+    ),
+    timeout: durationOption("timeout").pipe(
+      Options.withDescription("Give up (exit 4) when the job has not ended after this long"),
+      Options.optional
+    ),
+    provider: providerArg(able("watch"), " (the providers whose jobs can be watched)"),
+    id: idArg
+  },
+  (args) =>
+    Effect.gen(function*() {
+      const settings = yield* settingsOf(args)
+      const provider = yield* Providers.requireConfigured(args.provider, settings)
+      const handle = yield* Providers.open(provider, settings)
+      if (handle.watchJob === undefined) {
+        return yield* new UsageError({ message: `${provider.name} jobs cannot be watched` })
+      }
+      const spaced = Schedule.spaced(args.interval)
+      const schedule = Option.match(args.timeout, { onNone: () => spaced, onSome: (t) => Schedule.upTo(spaced, t) })
+      let last: Job.Job | undefined
+      yield* handle.watchJob(args.id, schedule).pipe(
+        Stream.runForEach((job) => {
+          last = job
+          const detail = provider.detail?.(job)
+          const info = detail === undefined ? "" : `  ${oneLine(detail)}`
+          return out(`${Format.instant(new Date())}  ${args.id}  ${job.status}  ${oneLine(job.providerStatus)}${info}\n`)
+        })
+      )
+      const final = last
+      if (final === undefined || !Job.isTerminal(final.status)) {
+        return yield* new CliExit({
+          code: ExitCode.watchTimeout,
+          message: `gave up watching job ${args.id} (last state: ${oneLine(final?.providerStatus ?? "unknown")})`
+        })
+      }
+      if (final.status !== "succeeded") {
+        return yield* new CliExit({
+          code: ExitCode.jobFailed,
+          message: `job ${args.id} ended ${oneLine(final.providerStatus)}`
+        })
+      }
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+).pipe(
+  Command.withDescription(
+    `Poll a job (${able("watch").join(", ")}) and print each status change (normalized, then the provider's word); ` +
+      "exit 0 when it succeeds, 3 when it fails or is canceled, 4 on --timeout"
+  )
+)
