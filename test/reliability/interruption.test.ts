@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, layer } from "@effect/vitest"
 import { RetryPolicy } from "@jobstream/core"
-import { Faults, type Harness } from "@jobstream/testkit"
+import { Faults, Harness } from "@jobstream/testkit"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Chunk from "effect/Chunk"
@@ -38,23 +38,27 @@ const sessions = entries.filter((e) => e.sessions)
 layer(live, { excludeTestServices: true })("interruption", (it) => {
   for (const entry of entries) {
     const name = entry.provider.name
-    for (const c of takeCases) {
-      const limit = bound(entry, c.n, c.p, c.concurrency)
-      it.scoped(`${name}: take(${c.n}) with pages of ${c.p} sends ⌈n/p⌉..${limit} list requests`, () =>
-        Effect.gen(function*() {
-          const running = yield* entry.start({ jobs: 1_000 })
-          const knobs = { pageSize: c.p, concurrency: c.concurrency }
-          const taken = yield* collect(Stream.take(ids(running, knobs), c.n))
-          expect(taken).toEqual(running.expectedIds().slice(0, c.n))
-          // Let anything still on the wire arrive before counting.
-          yield* realSleep(50)
-          const sent = listCount(running)
-          expect(sent).toBeGreaterThanOrEqual(Math.ceil(c.n / c.p))
-          expect(sent).toBeLessThanOrEqual(limit)
-          // The whole listing would have been far more.
-          expect(sent).toBeLessThan(Math.ceil(1_000 / c.p))
-        }))
-    }
+    // One simulator per provider, shared by its take cases (each clears the log first).
+    it.layer(Harness.layer(entry, { jobs: 1_000 }))(`${name}: Stream.take`, (it) => {
+      for (const c of takeCases) {
+        const limit = bound(entry, c.n, c.p, c.concurrency)
+        it.effect(`take(${c.n}) with pages of ${c.p} sends ⌈n/p⌉..${limit} list requests`, () =>
+          Effect.gen(function*() {
+            const running = yield* Harness.Simulator
+            running.server.clearLog()
+            const knobs = { pageSize: c.p, concurrency: c.concurrency }
+            const taken = yield* collect(Stream.take(ids(running, knobs), c.n))
+            expect(taken).toEqual(running.expectedIds().slice(0, c.n))
+            // Let anything still on the wire arrive before counting.
+            yield* realSleep(50)
+            const sent = listCount(running)
+            expect(sent).toBeGreaterThanOrEqual(Math.ceil(c.n / c.p))
+            expect(sent).toBeLessThanOrEqual(limit)
+            // The whole listing would have been far more.
+            expect(sent).toBeLessThan(Math.ceil(1_000 / c.p))
+          }))
+      }
+    })
 
     it.scoped(`${name}: interrupting during a request aborts it — the connection is closed and the fiber returns`, () =>
       Effect.gen(function*() {

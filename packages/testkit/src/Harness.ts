@@ -20,8 +20,10 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ApiError, Provider, RetryPolicy } from "@jobstream/core"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Faults from "./Faults.js"
@@ -239,3 +241,19 @@ export const startAll = (
     Effect.forEach(entries, (entry) => entry.start(options(entry)), { concurrency: "unbounded" }),
     (running) => ({ running, env: Object.assign({}, ...running.map((r) => r.env)) })
   )
+
+/**
+ * A running simulator as a service, for tests that share one (`it.layer`).
+ *
+ * @since 0.2.0
+ */
+export class Simulator extends Context.Tag("@jobstream/testkit/Harness/Simulator")<Simulator, Running>() {}
+
+/**
+ * An entry's simulator as a Layer: started when the layer is built, closed
+ * with it. With `@effect/vitest`: `it.layer(Harness.layer(entry))("…", (it) => …)`.
+ *
+ * @since 0.2.0
+ */
+export const layer = (entry: Entry, options?: StartOptions): Layer.Layer<Simulator> =>
+  Layer.scoped(Simulator, entry.start(options))
