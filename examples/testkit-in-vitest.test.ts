@@ -10,7 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { RetryPolicy } from "@jobstream/core"
 import { IcwsClient } from "@jobstream/icws"
 import { InsideViewClient } from "@jobstream/insideview"
-import { Faults, IcwsSimulator, InsideViewSimulator } from "@jobstream/testkit"
+import { Capture, Faults, Harness, IcwsSimulator, InsideViewSimulator, Registry } from "@jobstream/testkit"
 import { Effect, Layer, Redacted, Schedule, Stream } from "effect"
 
 /** The client under test, pointed at a simulator. */
@@ -80,4 +80,19 @@ describe("my code against the testkit simulators", () => {
       expect([...states].at(-1)).toBe(3) // failed
       expect(sim.deletedSessions.length).toBe(1) // logged out when the layer was released
     }))
+})
+
+// Every provider at once: the testkit's Registry pairs each provider's descriptor with its simulator,
+// and Capture records what the code logged, so one test covers every provider without naming one.
+describe("my code against every registered provider", () => {
+  for (const entry of Registry.providers) {
+    it.scoped(`${entry.provider.name}: every job, in order, and no secret in the logs`, () =>
+      Effect.gen(function*() {
+        const running = yield* entry.start({ jobs: 30 })
+        const logs = Capture.logs()
+        const jobs = yield* Capture.collect(Harness.jobs(running)).pipe(Effect.provide(logs.layer))
+        expect(jobs.map((j) => j.id)).toEqual(running.expectedIds())
+        expect(Capture.findLeaks(running.secrets(), logs.texts())).toEqual([])
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+  }
 })
