@@ -136,3 +136,23 @@ export const verdicts = <E>(
       const outcome = Exit.isSuccess(exit) ? "ok" : typeof tag === "string" ? tag : exit.cause._tag
       return { value, ok, refused: outcome === "InvalidRequest", outcome, sent: sent() > before }
     }))
+
+/**
+ * The verdicts that contradict the labels, one line each (empty: the client
+ * refused exactly the invalid samples, and sent nothing for them). With
+ * `strict`, a valid sample must also have succeeded.
+ *
+ * @since 0.2.0
+ */
+export const misjudged = (verdicts: ReadonlyArray<Verdict>, options: { readonly strict?: boolean } = {}): ReadonlyArray<string> =>
+  verdicts.flatMap((v) => {
+    const wrong = v.refused === v.ok || (v.refused && v.sent) || (options.strict === true && v.ok && v.outcome !== "ok")
+    return wrong ? [`${JSON.stringify(v.value)}: ${v.ok ? "valid" : "invalid"} → ${v.outcome}${v.sent ? " (sent)" : ""}`] : []
+  })
+
+/**
+ * Whether the samples held both valid and invalid values (so a check over them means something).
+ *
+ * @since 0.2.0
+ */
+export const mixed = (verdicts: ReadonlyArray<Verdict>): boolean => verdicts.some((v) => v.ok) && verdicts.some((v) => !v.ok)

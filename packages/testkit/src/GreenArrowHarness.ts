@@ -9,7 +9,7 @@ import { GreenArrowClient, GreenArrowProvider } from "@jobstream/greenarrow"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as GreenArrowSimulator from "./GreenArrowSimulator.js"
-import type * as Harness from "./Harness.js"
+import * as Harness from "./Harness.js"
 import type * as Server from "./Server.js"
 import * as SimulatorEnv from "./SimulatorEnv.js"
 
@@ -68,16 +68,9 @@ const connect = (url: string, knobs?: Harness.Knobs) =>
  */
 export const entry: Harness.Entry = {
   provider: GreenArrowProvider.provider,
-  start: (options = {}) =>
+  start: (options) =>
     Effect.map(
-      GreenArrowSimulator.makeGreenArrow({
-        jobs: options.jobs ?? entry.defaultJobs,
-        seed: options.seed,
-        faults: options.faults,
-        latency: options.latency,
-        tls: options.tls,
-        mutations: options.mutations
-      }),
+      GreenArrowSimulator.makeGreenArrow(Harness.simulatorOptions(entry, options)),
       (server): Harness.Running => ({
         entry,
         server,

@@ -178,6 +178,21 @@ export interface Entry {
 }
 
 /**
+ * The simulator options of a start: the entry's default job count unless
+ * told otherwise (what an entry's `start` passes to its simulator).
+ *
+ * @since 0.2.0
+ */
+export const simulatorOptions = (entry: Entry, options: StartOptions = {}) => ({
+  jobs: options.jobs ?? entry.defaultJobs,
+  seed: options.seed,
+  faults: options.faults,
+  latency: options.latency,
+  tls: options.tls,
+  mutations: options.mutations
+})
+
+/**
  * The ids of a fresh client's listing (the client lives as long as the stream).
  *
  * @since 0.2.0

@@ -9,7 +9,7 @@ import { IcwsClient, IcwsProvider } from "@jobstream/icws"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type * as Harness from "./Harness.js"
+import * as Harness from "./Harness.js"
 import * as IcwsSimulator from "./IcwsSimulator.js"
 import type * as Server from "./Server.js"
 import * as SimulatorEnv from "./SimulatorEnv.js"
@@ -106,16 +106,9 @@ const connectTo = (url: string, knobs: Harness.Knobs | undefined, cancelable: ()
  */
 export const entry: Harness.Entry = {
   provider: IcwsProvider.provider,
-  start: (options = {}) =>
+  start: (options) =>
     Effect.map(
-      IcwsSimulator.makeIcws({
-        jobs: options.jobs ?? entry.defaultJobs,
-        seed: options.seed,
-        faults: options.faults,
-        latency: options.latency,
-        tls: options.tls,
-        mutations: options.mutations
-      }),
+      IcwsSimulator.makeIcws(Harness.simulatorOptions(entry, options)),
       (server): Harness.Running => ({
         entry,
         server,

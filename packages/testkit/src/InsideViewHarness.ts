@@ -8,7 +8,7 @@ import { RetryPolicy } from "@jobstream/core"
 import { InsideViewClient, InsideViewProvider } from "@jobstream/insideview"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import type * as Harness from "./Harness.js"
+import * as Harness from "./Harness.js"
 import * as InsideViewSimulator from "./InsideViewSimulator.js"
 import type * as Server from "./Server.js"
 import * as SimulatorEnv from "./SimulatorEnv.js"
@@ -94,16 +94,9 @@ const connect = (url: string, knobs?: Harness.Knobs) =>
  */
 export const entry: Harness.Entry = {
   provider: InsideViewProvider.provider,
-  start: (options = {}) =>
+  start: (options) =>
     Effect.map(
-      InsideViewSimulator.makeInsideView({
-        jobs: options.jobs ?? entry.defaultJobs,
-        seed: options.seed,
-        faults: options.faults,
-        latency: options.latency,
-        tls: options.tls,
-        mutations: options.mutations
-      }),
+      InsideViewSimulator.makeInsideView(Harness.simulatorOptions(entry, options)),
       (server): Harness.Running => ({
         entry,
         server,
