@@ -51,7 +51,7 @@ const program = Effect.gen(function*() {
     GreenArrowClient.make({
       baseUrl: sim.url,
       auth: { _tag: "Key", organizationId: key.organizationId, apiKey: Redacted.make(apiKey) },
-      perPage: 500,
+      pageSize: 500,
       retryPolicy: fastBackoff
     })
 

@@ -15,7 +15,7 @@ const program = Effect.gen(function*() {
   const client = yield* GreenArrowClient.make({
     baseUrl: sim.url,
     auth: { _tag: "Key", organizationId: admin.organizationId, apiKey: Redacted.make(admin.apiKey) },
-    perPage: 25 // small pages, to show the page_token walk
+    pageSize: 25 // small pages, to show the page_token walk
   })
 
   // Every unfinished campaign or import across all organizations, normalized.

@@ -68,7 +68,7 @@ export const libraryAll = (url: string, format: Format, concurrency: number): Pr
         auth: InsideViewClient.Auth.token(Redacted.make(token)),
         format,
         concurrency,
-        resultsPerPage: pageSize
+        pageSize: pageSize
       })
       return yield* Stream.runCount(client.jobs())
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))

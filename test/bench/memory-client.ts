@@ -50,7 +50,7 @@ const program = Effect.gen(function*() {
     authBaseUrl: url,
     auth: InsideViewClient.Auth.token(Redacted.make("sim-fixed-token")),
     format: "json",
-    resultsPerPage: 50
+    pageSize: 50
   })
   let count = 0
   const step = Math.max(1, Math.floor(expected / 10))

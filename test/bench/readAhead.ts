@@ -10,7 +10,6 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { GreenArrowClient } from "@jobstream/greenarrow"
-import type { GreenArrowEnvelope } from "@jobstream/greenarrow"
 import { GreenArrowSimulator } from "@jobstream/testkit"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -37,7 +36,7 @@ const clientFor = (url: string, perPage: number) =>
   GreenArrowClient.make({
     baseUrl: url,
     auth: { _tag: "Key", organizationId: sysAdmin.organizationId, apiKey: Redacted.make(sysAdmin.apiKey) },
-    perPage
+    pageSize: perPage
   })
 
 const withClient = <A>(url: string, perPage: number, f: (c: GreenArrowClient.Service) => Effect.Effect<A, unknown>) =>
@@ -60,7 +59,7 @@ const sequentially = (url: string, perPage: number, consume: Duration.Duration) 
       let n = 0
       let at: GreenArrowClient.PageRequest = { _tag: "First" }
       while (true) {
-        const page: GreenArrowEnvelope.JobsPage = yield* client.page(undefined, at)
+        const page: GreenArrowClient.JobsPage = yield* client.page(undefined, at)
         n += page.jobs.length
         yield* Effect.sleep(consume)
         if (typeof page.nextPageToken !== "string" || page.jobs.length === 0) return n

@@ -34,7 +34,7 @@ describe("cursors that repeat a secret", () => {
           const client = yield* GreenArrowClient.make({
             baseUrl: sim.url,
             auth: { _tag: "Key", organizationId: greenArrowKey.organizationId, apiKey: Redacted.make(greenArrowKey.apiKey) },
-            perPage: 2,
+            pageSize: 2,
             retryPolicy: RetryPolicy.none
           }).pipe(Effect.orDie)
           yield* attempt(errors, Stream.runDrain(client.jobs()))

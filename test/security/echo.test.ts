@@ -141,7 +141,7 @@ describe("echoed secrets never leave the library", () => {
             authBaseUrl: sim.url,
             auth: InsideViewClient.Auth.credentials("sim-client", Redacted.make("sim-secret")),
             retryPolicy: RetryPolicy.immediate(2),
-            resultsPerPage: 10,
+            pageSize: 10,
             concurrency: 8,
             format: "xml"
           }).pipe(Effect.orDie)

@@ -531,6 +531,15 @@ export const fromStatus = (
   }
 }
 
+/**
+ * The `NotFound` of a lookup that scanned a listing because the API has no
+ * get-by-id endpoint: status 404 and, as `providerMessage`, what was looked for.
+ *
+ * @since 0.2.0
+ */
+export const notInListing = (where: Where, message: string): NotFound =>
+  new NotFound({ ...where, status: 404, providerMessage: message })
+
 const definedOnly = (detail: Detail): Detail => {
   const out: { providerCode?: string; providerMessage?: string } = {}
   if (detail.providerCode !== undefined) out.providerCode = detail.providerCode

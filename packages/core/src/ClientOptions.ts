@@ -10,7 +10,10 @@
  *   trailing slashes.
  * - `duration`: a `Duration` input (`"30 seconds"`, millis, …), finite and
  *   more than zero (or zero, when allowed).
- * - `integer`, `literal`, `nonBlank`, `secret`, `func`.
+ * - `integer`, `literal`, `nonBlank`, `secret`, `func`, `schedule`.
+ * - {@link Transport}: the options every client takes for its HTTP
+ *   exchanges, under the same names (`retryPolicy`, `timeout`, `deadline`,
+ *   `maxBodyBytes`, `transformClient`), checked together by `transport`.
  * - `all` runs several checks and reports every failure at once
  *   (`ConfigError.And`); `problems` / `format` turn any `ConfigError` into
  *   one line per problem, for a CLI or a log.
@@ -19,12 +22,15 @@
  *
  * @since 0.1.0
  */
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as HttpTransport from "./HttpTransport.js"
+import type * as RetryPolicy from "./RetryPolicy.js"
 import * as Validation from "./Validation.js"
 
 /** Where an option lives: `["baseUrl"]`, `["auth", "apiKey"]`, `["INSIDEVIEW_BASE_URL"]`. */
@@ -129,6 +135,12 @@ export const secret = (value: unknown, path: Path): Check<Redacted.Redacted<stri
 export const func = <F>(value: F, path: Path): Check<F> =>
   typeof value === "function" ? Either.right(value) : Either.left(invalid(path, `${Validation.quote(value)} is not a function`))
 
+/** A retry policy: any `Schedule` (see `RetryPolicy`); only its kind can be checked. */
+export const schedule = (value: unknown, path: Path): Check<RetryPolicy.RetryPolicy> =>
+  typeof value === "object" && value !== null
+    ? Either.right(value as RetryPolicy.RetryPolicy)
+    : Either.left(invalid(path, "must be a Schedule (see RetryPolicy)"))
+
 /** Runs `check` unless the value is absent (`undefined`). */
 export const optional = <A, B>(value: A | undefined, check: (value: A) => Check<B>): Check<B | undefined> =>
   value === undefined ? Either.right(undefined) : check(value)
@@ -148,6 +160,85 @@ export const all = <const R extends Record<string, Check<unknown>>>(checks: R): 
   }
   return error === undefined ? Either.right(values as Values<R>) : Either.left(error)
 }
+
+// ---------------------------------------------------------------------------
+// The options every client shares
+
+/**
+ * The options every client takes for its HTTP exchanges, under the same
+ * names whatever the provider. Each provider's `Options` extends it.
+ *
+ * @since 0.2.0
+ */
+export interface Transport {
+  /** Retry policy of each request (a `Schedule` over `ApiError`). Default: the client's own. */
+  readonly retryPolicy?: RetryPolicy.RetryPolicy | undefined
+  /** Per-attempt timeout. Default 30 s. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Overall time for one call including retries. Default: none. */
+  readonly deadline?: Duration.DurationInput | undefined
+  /** Largest response body accepted, in bytes (a typed `DecodeError` beyond it). Default 32 MiB. */
+  readonly maxBodyBytes?: number | undefined
+  /** Last chance to adjust the underlying `HttpClient` (proxies, extra headers, …). */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * {@link Transport} after its checks: what `HttpTransport.make` takes, so a
+ * client passes it on whole. `retryPolicy` stays undefined when not given
+ * (each client has its own default); the others have theirs filled in.
+ *
+ * @since 0.2.0
+ */
+export interface ResolvedTransport {
+  readonly retryPolicy: RetryPolicy.RetryPolicy | undefined
+  readonly timeout: Duration.Duration
+  readonly deadline: Duration.Duration | undefined
+  readonly maxBodyBytes: number
+  readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * The defaults of {@link Transport} (the same as `HttpTransport`'s).
+ *
+ * @since 0.2.0
+ */
+export const transportDefaults = {
+  timeout: HttpTransport.defaultTimeout,
+  maxBodyBytes: HttpTransport.defaultMaxBodyBytes
+} as const
+
+type Transform = (client: HttpClient.HttpClient) => HttpClient.HttpClient
+
+/** What a check sees of an options record: any value may be wrong at run time. */
+export type Input<O> = { readonly [K in keyof O]?: unknown }
+
+/**
+ * Checks the {@link Transport} options of a record: `timeout` and
+ * `deadline` finite and > 0, `maxBodyBytes` a whole number ≥ 1,
+ * `retryPolicy` a Schedule, `transformClient` a function.
+ *
+ * @since 0.2.0
+ */
+export const transport = (options: Input<Transport>): Check<ResolvedTransport> =>
+  all({
+    retryPolicy: optional(options.retryPolicy, (v) => schedule(v, ["retryPolicy"])),
+    timeout: duration(options.timeout ?? transportDefaults.timeout, ["timeout"]),
+    deadline: optional(options.deadline, (v) => duration(v, ["deadline"])),
+    maxBodyBytes: integer(options.maxBodyBytes ?? transportDefaults.maxBodyBytes, ["maxBodyBytes"], {
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER
+    }),
+    transformClient: optional(options.transformClient, (v) => func(v as Transform, ["transformClient"]))
+  })
+
+/**
+ * `maxPages`: absent, or a whole number ≥ 1.
+ *
+ * @since 0.2.0
+ */
+export const maxPages = (value: unknown): Check<number | undefined> =>
+  optional(value, (v) => integer(v, ["maxPages"], { min: 1, max: Number.MAX_SAFE_INTEGER }))
 
 /** One problem of a configuration error. */
 export interface Problem {
@@ -207,5 +298,10 @@ export const env = {
   duration: (name: string, rule: DurationRule = {}): Config.Config<Duration.Duration> =>
     read(name, (raw, path) => duration(raw.trim(), path, rule)),
   literal: <const L extends string>(name: string, allowed: ReadonlyArray<L>): Config.Config<L> =>
-    read(name, (raw, path) => literal(raw.trim(), path, allowed))
+    read(name, (raw, path) => literal(raw.trim(), path, allowed)),
+  /** A variable that may be absent: `undefined` then (a set but bad value still fails, naming it). */
+  optional: <A>(config: Config.Config<A>): Config.Config<A | undefined> =>
+    Config.map(Config.option(config), Option.getOrUndefined),
+  /** Whether a variable is set at all (an empty value counts as set). */
+  isSet: (name: string): Config.Config<boolean> => Config.map(Config.option(Config.string(name)), Option.isSome)
 } as const

@@ -24,10 +24,13 @@
  * @since 0.2.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
@@ -207,3 +210,31 @@ export const clientOptions = (
   else if (overrides?.retries !== undefined) out.retryPolicy = policy(overrides.retries)
   return out
 }
+
+/**
+ * A client's `config` with the overrides' shared options (`retryPolicy`,
+ * `timeout`) on top: what a descriptor's `open` passes to the client's
+ * `layerConfig`.
+ *
+ * @since 0.2.0
+ */
+export const withOptions = <O extends object>(
+  config: Config.Config<O>,
+  overrides: Overrides | undefined,
+  policy?: (retries: number) => RetryPolicy.RetryPolicy
+): Config.Config<O> => Config.map(config, (options) => ({ ...options, ...clientOptions(overrides, policy) }))
+
+/**
+ * The usual body of a descriptor's `open`: builds the client's Layer in the
+ * current scope (with the URL overrides read as variables, see
+ * {@link withUrls}) and turns the service into a {@link Handle}.
+ *
+ * @since 0.2.0
+ */
+export const openLayer = <I, S>(
+  overrides: Overrides | undefined,
+  layer: Layer.Layer<I, ConfigError.ConfigError, HttpClient.HttpClient>,
+  tag: Context.Tag<I, S>,
+  handle: (service: S) => Handle
+): Effect.Effect<Handle, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
+  withUrls(overrides, Effect.map(Layer.build(layer), (context) => handle(Context.get(context, tag))))

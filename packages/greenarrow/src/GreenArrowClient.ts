@@ -9,31 +9,43 @@
  *   old server) is the whole listing. A server that stops moving forward (a
  *   token already followed, a repeated page, an endless token) ends the
  *   stream with a `PaginationError`.
- * - Every failure is a typed `ApiError`: see `GreenArrowEnvelope` for how
- *   `success: false` envelopes map.
+ * - Every failure is a typed `ApiError`. A `success: false` envelope maps
+ *   by its `error_code` (and the HTTP status); the code is kept as the
+ *   error's `providerCode`, read back typed by {@link errorCodeOf}.
+ *
+ * Construction follows the Effect convention: `make(options)`,
+ * `layer(options)` and `layerConfig(config)`, where `config` defaults to
+ * {@link config}, which reads the `GREENARROW_*` variables.
  *
  * @since 0.1.0
  */
-import { AllJobs, ApiError, ClientOptions, HttpTransport, Job, Paginate, Validation } from "@jobstream/core"
-import type * as RetryPolicy from "@jobstream/core/RetryPolicy"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { type AllJobs, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"
+import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type { JobsPage } from "./GreenArrowEnvelope.js"
-import { decodePage, mapError, readErrorBody } from "./GreenArrowEnvelope.js"
-import type { GreenArrowJob } from "./GreenArrowJob.js"
-import { provider, toJob } from "./GreenArrowJob.js"
-import type { ArrayEncoding, JobsQuery, Resolved, Scope } from "./GreenArrowQuery.js"
-import { resolve } from "./GreenArrowQuery.js"
+import { type GreenArrowJob, provider, toJob } from "./GreenArrowJob.js"
+import { type ArrayEncoding, type JobsQuery, maxPerPage, type OrganizationScope } from "./GreenArrowQuery.js"
+import { mapError, readErrorBody } from "./internal/envelope.js"
+import type { JobsPage } from "./internal/envelope.js"
+import * as Listing from "./internal/listing.js"
 import * as OptionChecks from "./internal/options.js"
+
+export {
+  /** The GreenArrow `error_code` an error carries (its `providerCode`), typed. @since 0.1.0 */
+  type ErrorCode,
+  /** Reads back the `error_code` of a GreenArrow error (undefined for another provider's). @since 0.1.0 */
+  errorCodeOf,
+  /** One page of the listing with its pagination keys (what `page` returns). @since 0.1.0 */
+  type JobsPage,
+  /** The documented `error_code`s. @since 0.1.0 */
+  knownErrorCodes
+} from "./internal/envelope.js"
+export type { PageRequest } from "./internal/listing.js"
 
 /** Credentials. */
 export type Auth =
@@ -42,43 +54,32 @@ export type Auth =
   /** An already-encoded key, sent as `Basic <encoded>` (a leading "Basic " is tolerated). */
   | { readonly _tag: "Encoded"; readonly encoded: Redacted.Redacted<string> }
 
-/** Client settings. */
-export interface Options {
+/**
+ * Client settings. Besides these, the options every client shares
+ * (`ClientOptions.Transport`): `retryPolicy` (default: core's
+ * `RetryPolicy.defaultPolicy`), `timeout`, `deadline` (per page request),
+ * `maxBodyBytes`, `transformClient`.
+ */
+export interface Options extends ClientOptions.Transport {
   /** The Studio host, e.g. "https://studio.example.com" (a trailing "/ga/api/v2" is tolerated). */
   readonly baseUrl: string
   readonly auth: Auth
-  /** Page size, 1..2000. Default 2000 (the Jobs endpoint's own default and maximum). */
-  readonly perPage?: number
+  /** Page size (`per_page`) when the query sets no `perPage`, 1..2000. Default 2000 (the endpoint's default and maximum). */
+  readonly pageSize?: number | undefined
   /** "token" (default): follow `page_token`. "pages": 0-based page numbers, `concurrency` at a time. */
-  readonly pagination?: "token" | "pages"
+  readonly pagination?: "token" | "pages" | undefined
   /** Pages in flight at once in "pages" mode. Default 4. */
-  readonly concurrency?: number
+  readonly concurrency?: number | undefined
   /**
    * Most pages one listing reads (a query's `maxPages` wins); when the server
    * still names more, the stream fails with a `PaginationError`
    * ("max-pages"). Default: core's `Paginate.defaultMaxPages` (10,000) in
    * token mode, no limit in pages mode (bounded by `num_pages`).
    */
-  readonly maxPages?: number
+  readonly maxPages?: number | undefined
   /** How multi-valued filters are spelled. Default "brackets" (`state[]=a&state[]=b`). */
-  readonly arrayEncoding?: ArrayEncoding
-  /** Retry policy for each page request. Default: core's `RetryPolicy.defaultPolicy`. */
-  readonly retryPolicy?: RetryPolicy.RetryPolicy
-  /** Per-attempt timeout. Default 30 s. */
-  readonly timeout?: Duration.DurationInput
-  /** Overall time for one page request including retries. Default: none. */
-  readonly deadline?: Duration.DurationInput
-  /** Largest response body accepted, in bytes (a typed DecodeError beyond it). Default 32 MiB. */
-  readonly maxBodyBytes?: number
-  /** Last chance to adjust the underlying HttpClient (proxies, extra headers, …). */
-  readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  readonly arrayEncoding?: ArrayEncoding | undefined
 }
-
-/** Where a page starts: the first page, a page token, or a page number. */
-export type PageRequest =
-  | { readonly _tag: "First" }
-  | { readonly _tag: "Token"; readonly token: string }
-  | { readonly _tag: "Number"; readonly page: number }
 
 /** The service. */
 export interface Service {
@@ -93,181 +94,60 @@ export interface Service {
    */
   readonly getJob: (
     id: number | string,
-    options?: { readonly scope?: Scope }
+    options?: { readonly scope?: OrganizationScope | undefined }
   ) => Effect.Effect<GreenArrowJob, ApiError.ApiError>
   /** One page, with its pagination keys, for callers that page by hand. */
-  readonly page: (query: JobsQuery | undefined, at: PageRequest) => Effect.Effect<JobsPage, ApiError.ApiError>
+  readonly page: (query: JobsQuery | undefined, at: Listing.PageRequest) => Effect.Effect<JobsPage, ApiError.ApiError>
 }
 
 /** The client tag. */
 export class GreenArrowClient extends Context.Tag("@jobstream/greenarrow/GreenArrowClient")<GreenArrowClient, Service>() {}
 
+/** The defaults of every optional setting, in one place. */
+export const defaults = {
+  pageSize: maxPerPage,
+  pagination: "token",
+  concurrency: 4,
+  arrayEncoding: "brackets",
+  retryPolicy: RetryPolicy.defaultPolicy,
+  timeout: HttpTransport.defaultTimeout,
+  maxBodyBytes: HttpTransport.defaultMaxBodyBytes
+} as const
+
 /**
  * Builds the client over the `HttpClient` in context. Every option is checked
  * first: a bad one (a base URL that is not plain http(s), an empty key, an
- * encoded key that is not base64 of "<organization id>:<key>", `perPage`
+ * encoded key that is not base64 of "<organization id>:<key>", `pageSize`
  * outside 1..2000, a zero timeout, …) fails with a `ConfigError` naming the
  * option, and nothing is sent.
  */
 export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const settings = yield* OptionChecks.resolve(options)
+    const settings = yield* OptionChecks.resolve(options, defaults)
     const transport = yield* HttpTransport.make({
+      ...settings.transport,
+      retryPolicy: settings.transport.retryPolicy ?? defaults.retryPolicy,
       provider,
       baseUrl: settings.baseUrl,
       readErrorBody,
       mapError,
       secretHeaders: ["authorization"],
-      // Besides the Authorization header (and what it encodes), replaced wherever a server might echo them.
-      secrets: options.auth._tag === "Key" ? [options.auth.apiKey] : [options.auth.encoded],
-      ...(settings.retryPolicy !== undefined ? { retryPolicy: settings.retryPolicy } : {}),
-      ...(settings.timeout !== undefined ? { timeout: settings.timeout } : {}),
-      ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
-      ...(settings.maxBodyBytes !== undefined ? { maxBodyBytes: settings.maxBodyBytes } : {}),
-      ...(settings.transformClient !== undefined ? { transformClient: settings.transformClient } : {})
+      // Besides the Authorization header (and what it encodes), replaced wherever a server might echo it.
+      secrets: [settings.secret]
     })
-    const pagination = settings.pagination
-    const concurrency = settings.concurrency
-    const defaults = { perPage: settings.perPage, arrayEncoding: settings.arrayEncoding }
-    const maxPages = settings.maxPages ?? Paginate.defaultMaxPages
-
-    const prepare = (operation: string, query: unknown): Effect.Effect<Resolved, ApiError.InvalidRequest> =>
-      Either.match(resolve(query, defaults), {
-        onLeft: (problems) => Effect.fail(ApiError.invalidRequest(provider, operation, problems)),
-        onRight: Effect.succeed
-      })
-
-    /** The request for one page, without credentials (also what errors show). */
-    const pageRequest = (query: Resolved, at: PageRequest) => {
-      const paging: Array<readonly [string, string]> = [["per_page", String(query.perPage)]]
-      if (at._tag === "Token") paging.push(["page_token", at.token])
-      if (at._tag === "Number") paging.push(["page", String(at.page)])
-      return HttpClientRequest.get(query.path).pipe(
-        HttpClientRequest.setUrlParams([...query.params, ...paging]),
-        HttpClientRequest.acceptJson
-      )
-    }
-
-    const fetchPage = (operation: string, query: Resolved, at: PageRequest) =>
-      Effect.suspend(() => {
-        const request = HttpClientRequest.setHeader(
-          pageRequest(query, at),
-          "authorization",
-          Redacted.value(settings.authorization)
-        )
-        return transport.execute({ operation, request, decode: decodePage })
-      })
-
-    // Both walks are core's: they drop ids repeated by the server and end a
-    // walk that stops moving forward (a token already followed, a page
-    // repeating the one before, an empty page naming a next token, the page
-    // limit) with a PaginationError.
-    const byTokens = (operation: string, resolved: Resolved, first: JobsPage): Stream.Stream<GreenArrowJob, ApiError.ApiError> =>
-      Paginate.cursor<GreenArrowJob, string, ApiError.ApiError, never>({
-        fetch: (token) =>
-          Effect.map(
-            token === undefined ? Effect.succeed(first) : fetchPage(operation, resolved, { _tag: "Token", token }),
-            (page) => ({ items: page.jobs, next: page.nextPageToken })
-          ),
-        key: (job) => String(job.id),
-        where: (token) =>
-          transport.where(operation, pageRequest(resolved, token === undefined ? { _tag: "First" } : { _tag: "Token", token })),
-        redact: (text) => transport.redact(text),
-        maxPages: resolved.maxPages ?? maxPages
-      })
-
-    // Page numbers: the counts (`num_pages`, else `num_records`) are re-read
-    // from every page, so jobs added during the walk are followed.
-    const byNumbers = (operation: string, resolved: Resolved, first: JobsPage): Stream.Stream<GreenArrowJob, ApiError.ApiError> => {
-      const pageSize = first.perPage !== undefined && first.perPage > 0 ? first.perPage : resolved.perPage
-      const firstNumber = first.page ?? 0
-      const limit = resolved.maxPages ?? settings.maxPages
-      return Paginate.numbered<GreenArrowJob, ApiError.ApiError, never>({
-        fetch: (n) =>
-          Effect.map(
-            n === firstNumber ? Effect.succeed(first) : fetchPage(operation, resolved, { _tag: "Number", page: n }),
-            (page) => ({ items: page.jobs, total: page.numRecords, pages: page.numPages })
-          ),
-        key: (job) => String(job.id),
-        where: (n) => transport.where(operation, pageRequest(resolved, { _tag: "Number", page: n })),
-        pageSize,
-        firstPage: firstNumber,
-        pageBase: 0,
-        concurrency,
-        ...(limit !== undefined ? { maxPages: limit } : {})
-      })
-    }
-
-    const isSinglePage = (page: JobsPage) =>
-      page.nextPageToken === undefined && page.numPages === undefined && page.numRecords === undefined
-
-    const listing = (operation: string, query: unknown): Stream.Stream<GreenArrowJob, ApiError.ApiError> =>
-      Stream.unwrap(
-        Effect.gen(function*() {
-          const resolved = yield* prepare(operation, query)
-          const first = yield* fetchPage(
-            operation,
-            resolved,
-            pagination === "pages" ? { _tag: "Number", page: 0 } : { _tag: "First" }
-          )
-          if (isSinglePage(first)) {
-            yield* Effect.logDebug("greenarrow: response has no pagination keys; treating it as the whole listing")
-            return Stream.fromIterable(first.jobs)
-          }
-          // A server that reports page counts but no tokens is walked by page number even in token mode,
-          // rather than silently stopping after the first page.
-          if (pagination === "pages" || first.nextPageToken === undefined) return byNumbers(operation, resolved, first)
-          return byTokens(operation, resolved, first)
-        })
-      )
-
-    const jobs = (query?: JobsQuery) => listing("listJobs", query)
-
-    const normalizedJobs = (query?: JobsQuery) => Stream.map(listing("listJobs", query), toJob)
-
-    const getJob = (id: number | string, opts?: { readonly scope?: Scope }) =>
-      Effect.gen(function*() {
-        const wanted = String(id).trim()
-        if (!/^\d+$/.test(wanted)) {
-          return yield* ApiError.invalidRequest(provider, "getJob", [
-            { parameter: "id", message: `${Validation.quote(id)} is not a job id (a whole number ≥ 0)` }
-          ])
-        }
-        const query: JobsQuery = { which: "all", ...(opts?.scope !== undefined ? { scope: opts.scope } : {}) }
-        const resolved = yield* prepare("getJob", query)
-        const found = yield* listing("getJob", query).pipe(
-          Stream.filter((job) => String(job.id) === String(Number(wanted))),
-          Stream.runHead
-        )
-        if (Option.isSome(found)) return found.value
-        const where = transport.where("getJob", HttpClientRequest.get(resolved.path))
-        return yield* Effect.fail(
-          new ApiError.NotFound({
-            ...where,
-            status: 404,
-            providerMessage: `job ${wanted} is not in the listing (the API has no get-by-id endpoint)`
-          })
-        )
-      })
-
-    const page = (query: JobsQuery | undefined, at: PageRequest) =>
-      Effect.flatMap(prepare("listJobsPage", query), (resolved) => fetchPage("listJobsPage", resolved, at))
-
-    return { jobs, normalizedJobs, getJob, page } satisfies Service
+    const listing = Listing.make(transport, settings)
+    return { ...listing, normalizedJobs: (query) => Stream.map(listing.jobs(query), toJob) } satisfies Service
   })
 
 /** The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid. */
 export const layer = (options: Options): Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.effect(GreenArrowClient, make(options))
 
-/** Defaults of the optional settings, spelled out. */
-export const defaults = OptionChecks.defaults
-
-/** The environment variables {@link layerConfig} reads. */
+/** The environment variables {@link config} reads. */
 export const variables = OptionChecks.variables
 
 /**
- * The client configured from the environment:
+ * The options from the environment:
  * - `GREENARROW_BASE_URL` (required).
  * - `GREENARROW_API_KEY` (required, secret): the key as Studio shows it. Its
  *   meaning depends on its own form only. An encoded key (base64 of
@@ -275,39 +155,32 @@ export const variables = OptionChecks.variables
  *   `GREENARROW_ORGANIZATION_ID`, if set, must name the same organization. Any
  *   other value is a plain key, and `GREENARROW_ORGANIZATION_ID` is required
  *   to encode it.
- * - `GREENARROW_PER_PAGE` (optional integer 1..2000, default 2000),
- *   `GREENARROW_PAGINATION` ("token" | "pages", default "token"),
- *   `GREENARROW_TIMEOUT` (optional duration, e.g. "10 seconds").
+ * - `GREENARROW_PER_PAGE` (the `pageSize` option: an integer 1..2000, default
+ *   2000), `GREENARROW_PAGINATION` ("token" | "pages", default "token"),
+ *   `GREENARROW_TIMEOUT` (a duration, e.g. "10 seconds"), all optional.
  *
- * A variable that is missing, empty or blank, or malformed is a `ConfigError`
- * whose path is the variable's name. `overrides` win over the environment
- * (and are checked under their option names).
+ * Each variable is checked as it is read: one that is missing, empty or
+ * blank, or malformed is a `ConfigError` whose path is the variable's name.
+ * To change other options, map it: `Config.map(config, (o) => ({ ...o, pagination: "pages" }))`.
+ */
+export const config: Config.Config<Options> = OptionChecks.config
+
+/**
+ * The client from a configuration (the Effect convention: each option a
+ * `Config`, or one `Config` of them all), by default {@link config}. Values
+ * that did not come through {@link config}'s checks are checked by `make`,
+ * under their option names.
  */
 export const layerConfig = (
-  overrides: Partial<Options> = {}
+  options: Config.Config.Wrap<Options> = config
 ): Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(
-    GreenArrowClient,
-    Effect.gen(function*() {
-      const baseUrl = overrides.baseUrl ?? (yield* ClientOptions.env.baseUrl(OptionChecks.variables.baseUrl))
-      const auth = overrides.auth ?? (yield* OptionChecks.authFromEnv)
-      const env = yield* OptionChecks.settingsFromEnv
-      return yield* make({
-        baseUrl,
-        auth,
-        ...Option.match(env.perPage, { onNone: () => ({}), onSome: (perPage) => ({ perPage }) }),
-        ...Option.match(env.pagination, { onNone: () => ({}), onSome: (pagination) => ({ pagination }) }),
-        ...Option.match(env.timeout, { onNone: () => ({}), onSome: (timeout) => ({ timeout }) }),
-        ...overrides
-      })
-    })
-  )
+  Layer.effect(GreenArrowClient, Effect.flatMap(Config.unwrap(options), make))
 
 /**
  * This provider as a source for `AllJobs.layer` from @jobstream/core: every
  * job, normalized, with the default query.
  */
 export const source: Effect.Effect<AllJobs.Source, never, GreenArrowClient> = Effect.map(GreenArrowClient, (client) => ({
-  provider: "greenarrow",
+  provider,
   jobs: client.normalizedJobs()
 }))

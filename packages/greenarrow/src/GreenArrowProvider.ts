@@ -6,9 +6,7 @@
  * @since 0.2.0
  */
 import { Provider } from "@jobstream/core"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as GreenArrowClient from "./GreenArrowClient.js"
 import * as GreenArrowJob from "./GreenArrowJob.js"
 
@@ -47,11 +45,10 @@ export const provider: Provider.Provider = Provider.make({
   missing: (isSet) => [v.baseUrl, v.apiKey].filter((name) => !isSet(name)),
   capabilities: { cancel: false, watch: false },
   open: (overrides) =>
-    Provider.withUrls(
+    Provider.openLayer(
       overrides,
-      Effect.map(
-        Layer.build(GreenArrowClient.layerConfig(Provider.clientOptions(overrides))),
-        (context) => handle(Context.get(context, GreenArrowClient.GreenArrowClient))
-      )
+      GreenArrowClient.layerConfig(Provider.withOptions(GreenArrowClient.config, overrides)),
+      GreenArrowClient.GreenArrowClient,
+      handle
     )
 })

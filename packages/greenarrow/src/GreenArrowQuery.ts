@@ -21,6 +21,10 @@
  * words job records carry: `"sending"`, `"SubscriberImport"`); how many
  * values are spelled is the client's `arrayEncoding`.
  *
+ * Query fields keep the API's own words, camel-cased (`perPage` is
+ * `per_page`); the client's option for the same thing has the name every
+ * client uses, `pageSize`, and is the default of `perPage`.
+ *
  * Every problem is reported as an `InvalidRequest` problem naming the
  * parameter and the value: `perPage: 5000 is above the maximum 2000`.
  *
@@ -37,8 +41,13 @@ export const OrganizationId = Schema.Union(
 )
 export type OrganizationId = typeof OrganizationId.Type
 
-/** Which organizations' jobs to list. */
-export const Scope = Schema.Union(
+/**
+ * Which organizations' jobs to list (the query's `scope`). Named so as not
+ * to be taken for Effect's `Scope`; it was `Scope` before 0.2.
+ *
+ * @since 0.2.0
+ */
+export const OrganizationScope = Schema.Union(
   /** The API key's own organization (the whole system for a system-admin key). */
   Schema.TaggedStruct("Own", {}),
   /** One organization by id. */
@@ -46,7 +55,8 @@ export const Scope = Schema.Union(
   /** Every organization (system-admin keys only). */
   Schema.TaggedStruct("AllOrganizations", {})
 )
-export type Scope = typeof Scope.Type
+/** @since 0.2.0 */
+export type OrganizationScope = typeof OrganizationScope.Type
 
 /** "all" jobs, or only "unfinished" ones (pending, scheduled, active or paused). */
 export const Which = Schema.Literal("all", "unfinished")
@@ -62,7 +72,7 @@ const OneOrMany = Schema.Union(Schema.String, Schema.Array(Schema.String))
 /** The query of `jobs`, `normalizedJobs` and `getJob`. Every field is optional. */
 export const JobsQuery = Schema.Struct({
   /** Default `{ _tag: "Own" }`. */
-  scope: Schema.optional(Scope),
+  scope: Schema.optional(OrganizationScope),
   /** Default "all". */
   which: Schema.optional(Which),
   /** `begins_at__after`. */
@@ -195,7 +205,7 @@ export const encodeArray = (
 }
 
 /** The endpoint path of a scope and a `which`. */
-export const pathOf = (scope: Scope, which: Which): string => {
+export const pathOf = (scope: OrganizationScope, which: Which): string => {
   switch (scope._tag) {
     case "Own":
       return `/ga/api/v2/jobs/${which}`
@@ -253,7 +263,7 @@ export const resolve = (
   if (query.perPage !== undefined) add("perPage", checkPerPage(query.perPage))
   if (query.maxPages !== undefined) add("maxPages", Validation.integer(query.maxPages, { min: 1 }))
   if (problems.length > 0) return Either.left(problems)
-  const scope = (query.scope ?? { _tag: "Own" }) as Scope
+  const scope = (query.scope ?? { _tag: "Own" }) as OrganizationScope
   return Either.right({
     path: pathOf(scope, (query.which ?? "all") as Which),
     params,

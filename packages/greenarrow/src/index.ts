@@ -5,7 +5,6 @@
  * @since 0.1.0
  */
 export * as GreenArrowClient from "./GreenArrowClient.js"
-export * as GreenArrowEnvelope from "./GreenArrowEnvelope.js"
 export * as GreenArrowJob from "./GreenArrowJob.js"
-export * as GreenArrowQuery from "./GreenArrowQuery.js"
 export * as GreenArrowProvider from "./GreenArrowProvider.js"
+export * as GreenArrowQuery from "./GreenArrowQuery.js"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { ConfigProvider, Effect, Either, Layer, Redacted, Stream } from "effect"
+import { Config, ConfigProvider, Effect, Either, Layer, Redacted, Stream } from "effect"
 import { type ApiError, RetryPolicy } from "@jobstream/core"
 import { GreenArrowClient, GreenArrowJob } from "@jobstream/greenarrow"
 import { Faults, GreenArrowSimulator } from "@jobstream/testkit"
@@ -45,7 +45,7 @@ const listRequests = (s: Sim) => s.requests.filter((r) => r.path.startsWith("/ga
 
 describe("streaming", () => {
   it.live("token mode (default) walks every page by page_token, in order, and stops on a null next_page_token", () =>
-    withClient({ jobs: 60 }, { perPage: 7 }, (c, s) =>
+    withClient({ jobs: 60 }, { pageSize: 7 }, (c, s) =>
       Effect.gen(function*() {
         const jobs = yield* collect(c.jobs())
         const expected = ofOrg(s, 1)
@@ -72,7 +72,7 @@ describe("streaming", () => {
 
   it.live("pages mode fetches 0-based pages concurrently, emits them in order, and asks exactly num_pages pages", () =>
     withClient({ jobs: 90, latency: { millis: 5, jitterMillis: 20 } }, {
-      perPage: 4,
+      pageSize: 4,
       pagination: "pages",
       concurrency: 3,
       auth: keyAuth(sysAdmin)
@@ -88,7 +88,7 @@ describe("streaming", () => {
   it.live("an old server without pagination keys is a single page, in both modes", () =>
     Effect.gen(function*() {
       for (const pagination of ["token", "pages"] as const) {
-        yield* withClient({ jobs: 40, legacy: true }, { perPage: 5, pagination }, (c, s) =>
+        yield* withClient({ jobs: 40, legacy: true }, { pageSize: 5, pagination }, (c, s) =>
           Effect.gen(function*() {
             const jobs = yield* collect(c.jobs())
             expect(ids(jobs)).toEqual(ids(ofOrg(s, 1)))
@@ -98,7 +98,7 @@ describe("streaming", () => {
     }))
 
   it.live("token mode against a server that sends page counts but no tokens walks by page number, losing nothing", () =>
-    withClient({ jobs: 60 }, { perPage: 4 }, (c, s) =>
+    withClient({ jobs: 60 }, { pageSize: 4 }, (c, s) =>
       Effect.gen(function*() {
         s.setNoTokens(true)
         const jobs = yield* collect(c.jobs())
@@ -110,7 +110,7 @@ describe("streaming", () => {
       })))
 
   it.live("a repeated page token ends the stream with a PaginationError instead of looping", () =>
-    withClient({ jobs: 60 }, { perPage: 5 }, (c, s) =>
+    withClient({ jobs: 60 }, { pageSize: 5 }, (c, s) =>
       Effect.gen(function*() {
         s.setStuckToken(true)
         const seen: Array<number> = []
@@ -122,7 +122,7 @@ describe("streaming", () => {
       })))
 
   it.live("token pages stay contiguous while jobs are added and removed during the walk", () =>
-    withClient({ jobs: 90 }, { perPage: 3, auth: keyAuth(sysAdmin) }, (c, s) =>
+    withClient({ jobs: 90 }, { pageSize: 3, auth: keyAuth(sysAdmin) }, (c, s) =>
       Effect.gen(function*() {
         const before = s.jobs
         const removed = before[before.length - 2]!.id
@@ -144,7 +144,7 @@ describe("streaming", () => {
       })))
 
   it.live("maxPages: reaching it while the server names more pages is a PaginationError; take(n) stops fetching", () =>
-    withClient({ jobs: 90 }, { perPage: 4, auth: keyAuth(sysAdmin) }, (c, s) =>
+    withClient({ jobs: 90 }, { pageSize: 4, auth: keyAuth(sysAdmin) }, (c, s) =>
       Effect.gen(function*() {
         const seen: Array<number> = []
         const error = yield* Effect.flip(
@@ -492,7 +492,7 @@ describe("envelope errors", () => {
     }))
 
   it.live("a failing later page ends the stream with the error after the earlier pages' jobs", () =>
-    withClient({ jobs: 60, faults: [Faults.onRequests([3], Faults.status(500))] }, { perPage: 5 }, (c) =>
+    withClient({ jobs: 60, faults: [Faults.onRequests([3], Faults.status(500))] }, { pageSize: 5 }, (c) =>
       Effect.gen(function*() {
         const got: Array<number> = []
         const e = yield* Effect.flip(Stream.runForEach(c.jobs(), (j) => Effect.sync(() => got.push(j.id))))
@@ -503,7 +503,7 @@ describe("envelope errors", () => {
 
 describe("getJob", () => {
   it.live("finds a job by scanning and stops fetching once found", () =>
-    withClient({ jobs: 90 }, { perPage: 5, auth: keyAuth(sysAdmin) }, (c, s) =>
+    withClient({ jobs: 90 }, { pageSize: 5, auth: keyAuth(sysAdmin) }, (c, s) =>
       Effect.gen(function*() {
         const target = s.jobs[7]!
         const job = yield* c.getJob(target.id)
@@ -515,7 +515,7 @@ describe("getJob", () => {
       })))
 
   it.live("is NotFound when the listing does not contain the id", () =>
-    withClient({ jobs: 30 }, { perPage: 10 }, (c, s) =>
+    withClient({ jobs: 30 }, { pageSize: 10 }, (c, s) =>
       Effect.gen(function*() {
         const otherOrg = ofOrg(s, 2)[0]!
         const e = yield* Effect.flip(c.getJob(otherOrg.id))
@@ -527,10 +527,10 @@ describe("getJob", () => {
 })
 
 describe("layers", () => {
-  const runWith = (env: Record<string, string>, overrides?: Partial<GreenArrowClient.Options>) =>
+  const runWith = (env: Record<string, string>, config?: Config.Config.Wrap<GreenArrowClient.Options>) =>
     Effect.gen(function*() {
       const s = yield* GreenArrowSimulator.makeGreenArrow({ jobs: 30 })
-      const layer = GreenArrowClient.layerConfig(overrides).pipe(
+      const layer = GreenArrowClient.layerConfig(config).pipe(
         Layer.provide(FetchHttpClient.layer),
         Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({
           GREENARROW_BASE_URL: s.url,
@@ -562,7 +562,7 @@ describe("layers", () => {
       expect(s.requests[0]!.headers["authorization"]).toBe(`Basic ${encoded}`)
     }))
 
-  it.live("layerConfig fails with a ConfigError when the key is missing; overrides win", () =>
+  it.live("layerConfig fails with a ConfigError when the key is missing; a Config per option needs no variable", () =>
     Effect.gen(function*() {
       const missing = yield* Effect.either(
         Layer.build(GreenArrowClient.layerConfig().pipe(
@@ -571,8 +571,22 @@ describe("layers", () => {
         )).pipe(Effect.scoped)
       )
       expect(Either.isLeft(missing)).toBe(true)
-      const { result, s } = yield* runWith({}, { auth: keyAuth(sysAdmin) })
+      const { result, s } = yield* runWith({}, {
+        baseUrl: Config.string("GREENARROW_BASE_URL"),
+        auth: Config.succeed(keyAuth(sysAdmin))
+      })
       expect(ids(Either.getOrThrow(result))).toEqual(ids(s.jobs))
+    }))
+
+  it.live("GreenArrowClient.config mapped: options of your own on top of the environment", () =>
+    Effect.gen(function*() {
+      const { result, s } = yield* runWith(
+        { GREENARROW_API_KEY: orgAdmin1.apiKey, GREENARROW_ORGANIZATION_ID: "1" },
+        Config.map(GreenArrowClient.config, (options) => ({ ...options, pageSize: 3, pagination: "pages" as const }))
+      )
+      expect(ids(Either.getOrThrow(result))).toEqual(ids(ofOrg(s, 1)))
+      expect(s.requests[0]!.query.get("per_page")).toBe("3")
+      expect(s.requests[0]!.query.get("page")).toBe("0")
     }))
 
   it.live("layer(options) provides the client", () =>

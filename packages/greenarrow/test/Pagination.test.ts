@@ -44,7 +44,7 @@ const growth = [{ afterListRequests: 2, add: 20 }, { afterListRequests: 11, add:
 
 describe("GreenArrow pagination, token mode", () => {
   it.live("a listing of 1,001 jobs growing by 60 while it is read yields all 1,061 (keyset tokens)", () =>
-    withClient({ jobs: 1001, mutations: growth }, { perPage: 50 }, (c, s) =>
+    withClient({ jobs: 1001, mutations: growth }, { pageSize: 50 }, (c, s) =>
       Effect.gen(function*() {
         const { error, seen } = yield* drain(c.jobs())
         expect(error).toBeUndefined()
@@ -54,7 +54,7 @@ describe("GreenArrow pagination, token mode", () => {
       })))
 
   it.live("jobs removed while it is read: no error, no repeat, exactly the jobs still there when their page was read", () =>
-    withClient({ jobs: 200, mutations: [{ afterListRequests: 3, remove: 30 }] }, { perPage: 10 }, (c, s) =>
+    withClient({ jobs: 200, mutations: [{ afterListRequests: 3, remove: 30 }] }, { pageSize: 10 }, (c, s) =>
       Effect.gen(function*() {
         const { error, seen } = yield* drain(c.jobs())
         expect(error).toBeUndefined()
@@ -63,7 +63,7 @@ describe("GreenArrow pagination, token mode", () => {
       })))
 
   it.live("a token that always leads back to the first page: repeated-page after 2 requests", () =>
-    withClient({ jobs: 60, tokenMode: "stuck" }, { perPage: 5 }, (c, s) =>
+    withClient({ jobs: 60, tokenMode: "stuck" }, { pageSize: 5 }, (c, s) =>
       Effect.gen(function*() {
         const { error, seen } = yield* drain(c.jobs())
         expect(seen).toEqual(ids(s.jobs.slice(0, 5)))
@@ -73,7 +73,7 @@ describe("GreenArrow pagination, token mode", () => {
       })))
 
   it.live("a token already followed (the listing loops back): repeated-cursor after 3 requests", () =>
-    withClient({ jobs: 60, tokenMode: "cycle" }, { perPage: 5 }, (c, s) =>
+    withClient({ jobs: 60, tokenMode: "cycle" }, { pageSize: 5 }, (c, s) =>
       Effect.gen(function*() {
         const { error, seen } = yield* drain(c.jobs())
         // The third page is new and emitted; the token it names led to the second page.
@@ -85,7 +85,7 @@ describe("GreenArrow pagination, token mode", () => {
       })))
 
   it.live("fresh tokens for the same page again: repeated-page after 3 requests", () =>
-    withClient({ jobs: 60, tokenMode: "repeat" }, { perPage: 5 }, (c, s) =>
+    withClient({ jobs: 60, tokenMode: "repeat" }, { pageSize: 5 }, (c, s) =>
       Effect.gen(function*() {
         const { error, seen } = yield* drain(c.jobs())
         expect(seen).toEqual(ids(s.jobs.slice(0, 10)))
@@ -94,7 +94,7 @@ describe("GreenArrow pagination, token mode", () => {
       })))
 
   it.live("a token that never ends: the first empty page naming another token is no-progress", () =>
-    withClient({ jobs: 23, tokenMode: "endless" }, { perPage: 5 }, (c, s) =>
+    withClient({ jobs: 23, tokenMode: "endless" }, { pageSize: 5 }, (c, s) =>
       Effect.gen(function*() {
         const { error, seen } = yield* drain(c.jobs())
         expect(seen).toEqual(ids(s.jobs))
@@ -103,7 +103,7 @@ describe("GreenArrow pagination, token mode", () => {
       })))
 
   it.live("the client's maxPages: past it, max-pages; a query's maxPages wins; a bad one is a ConfigError", () =>
-    withClient({ jobs: 60 }, { perPage: 5, maxPages: 3 }, (c, s) =>
+    withClient({ jobs: 60 }, { pageSize: 5, maxPages: 3 }, (c, s) =>
       Effect.gen(function*() {
         const capped = yield* drain(c.jobs())
         expect(capped.seen).toEqual(ids(s.jobs.slice(0, 15)))
@@ -125,7 +125,7 @@ for (const concurrency of [1, 8]) {
     const pages = { pagination: "pages", concurrency } as const
 
     it.live("a listing of 1,001 jobs growing by 60 while it is read yields all 1,061", () =>
-      withClient({ jobs: 1001, mutations: growth }, { ...pages, perPage: 50 }, (c, s) =>
+      withClient({ jobs: 1001, mutations: growth }, { ...pages, pageSize: 50 }, (c, s) =>
         Effect.gen(function*() {
           const { error, seen } = yield* drain(c.jobs())
           expect(error).toBeUndefined()
@@ -135,7 +135,7 @@ for (const concurrency of [1, 8]) {
         })))
 
     it.live("newest jobs removed while it is read: no error, every remaining job once", () =>
-      withClient({ jobs: 200, mutations: [{ afterListRequests: 3, remove: 50 }] }, { ...pages, perPage: 10 }, (c, s) =>
+      withClient({ jobs: 200, mutations: [{ afterListRequests: 3, remove: 50 }] }, { ...pages, pageSize: 10 }, (c, s) =>
         Effect.gen(function*() {
           const { error, seen } = yield* drain(c.jobs())
           expect(error).toBeUndefined()
@@ -145,7 +145,7 @@ for (const concurrency of [1, 8]) {
         })))
 
     it.live("a server ignoring `page`: repeated-page at page 1, within 1 + concurrency requests", () =>
-      withClient({ jobs: 500, pageFault: "ignore-page" }, { ...pages, perPage: 20 }, (c, s) =>
+      withClient({ jobs: 500, pageFault: "ignore-page" }, { ...pages, pageSize: 20 }, (c, s) =>
         Effect.gen(function*() {
           const { error, seen } = yield* drain(c.jobs())
           expect(seen).toEqual(ids(s.jobs.slice(0, 20)))
@@ -156,7 +156,7 @@ for (const concurrency of [1, 8]) {
         })))
 
     it.live("a page repeating the page before: repeated-page at page 3, nothing emitted twice", () =>
-      withClient({ jobs: 500, pageFault: { stuckAt: 2 } }, { ...pages, perPage: 10 }, (c, s) =>
+      withClient({ jobs: 500, pageFault: { stuckAt: 2 } }, { ...pages, pageSize: 10 }, (c, s) =>
         Effect.gen(function*() {
           const { error, seen } = yield* drain(c.jobs())
           expect(seen).toEqual(ids(s.jobs.slice(0, 30)))

@@ -9,7 +9,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { type ApiError, ClientOptions, RetryPolicy } from "@jobstream/core"
-import { GreenArrowClient, GreenArrowEnvelope } from "@jobstream/greenarrow"
+import { GreenArrowClient } from "@jobstream/greenarrow"
 import { Faults, GreenArrowSimulator } from "@jobstream/testkit"
 import { ConfigProvider, Effect, Layer, Redacted, Stream } from "effect"
 
@@ -53,9 +53,9 @@ const badOptions: ReadonlyArray<readonly [string, Partial<GreenArrowClient.Optio
     "auth.encoded",
     `is not an encoded key: expected base64 of "<organization id>:<key>" (the value is not shown)`
   ],
-  ["perPage 0", { perPage: 0 }, "perPage", "0 is below the minimum 1"],
-  ["perPage 2001 (no silent clamp)", { perPage: 2001 }, "perPage", "2001 is above the maximum 2000"],
-  ["fractional perPage", { perPage: 10.5 }, "perPage", "10.5 is not a whole number"],
+  ["pageSize 0", { pageSize: 0 }, "pageSize", "0 is below the minimum 1"],
+  ["pageSize 2001 (no silent clamp)", { pageSize: 2001 }, "pageSize", "2001 is above the maximum 2000"],
+  ["fractional pageSize", { pageSize: 10.5 }, "pageSize", "10.5 is not a whole number"],
   ["unknown pagination", { pagination: "cursor" as "token" }, "pagination", `"cursor" is not one of "token", "pages"`],
   ["concurrency 0", { concurrency: 0 }, "concurrency", "0 is below the minimum 1"],
   ["concurrency 65", { concurrency: 65 }, "concurrency", "65 is above the maximum 64"],
@@ -79,10 +79,10 @@ describe("options are checked when the client is built", () => {
         }
       }
       const all = yield* Effect.flip(
-        Layer.build(GreenArrowClient.layer({ baseUrl: "ftp://x", auth: { _tag: "Encoded", encoded: Redacted.make("") }, perPage: 5000 }))
+        Layer.build(GreenArrowClient.layer({ baseUrl: "ftp://x", auth: { _tag: "Encoded", encoded: Redacted.make("") }, pageSize: 5000 }))
       )
       expect(ClientOptions.format(all)).toBe(
-        `baseUrl: uses the "ftp" scheme; only http and https are supported; auth.encoded: must not be empty; perPage: 5000 is above the maximum 2000`
+        `baseUrl: uses the "ftp" scheme; only http and https are supported; auth.encoded: must not be empty; pageSize: 5000 is above the maximum 2000`
       )
       expect(s.requestCount).toBe(0)
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
@@ -238,7 +238,7 @@ describe("server data and envelope errors", () => {
         const c = yield* GreenArrowClient.make({ baseUrl: s.url, auth: keyAuth(sysAdmin), retryPolicy: RetryPolicy.immediate(2) })
         const errors: Array<ApiError.ApiError> = []
         for (const _ of requestCodes) errors.push(yield* Effect.flip(collect(c.jobs())))
-        expect(errors.map((e) => [e._tag, e.status, e.providerCode, GreenArrowEnvelope.errorCodeOf(e)])).toEqual(
+        expect(errors.map((e) => [e._tag, e.status, e.providerCode, GreenArrowClient.errorCodeOf(e)])).toEqual(
           requestCodes.map((code) => ["BadRequest", 400, code, code])
         )
         expect(new Set(errors.map((e) => e.providerCode)).size).toBe(3)

@@ -1,8 +1,8 @@
 /**
  * Schemas of the ICWS data-extractor resources (feature `data-extractor`
  * version 2): job status, job configuration, the list envelope, the submit
- * answer, the error body, plus the list query and the mapping to the
- * normalized `Job` of `@jobstream/core`.
+ * answer, the error body, and the mapping to the normalized `Job` of
+ * `@jobstream/core`. The list query is `IcwsQuery`.
  *
  * Dates: ICWS writes UTC timestamps either in the extended form
  * (`2014-07-03T13:37:00Z`) or in the compact one (`20140703T133700Z`), with
@@ -11,10 +11,10 @@
  *
  * @since 0.1.0
  */
-import { type ApiError, Job, Validation } from "@jobstream/core"
-import * as Either from "effect/Either"
+import { Job } from "@jobstream/core"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as IcwsQuery from "./IcwsQuery.js"
 
 /** The media type ICWS uses for its JSON bodies. */
 export const mediaType = "application/vnd.inin.icws+json"
@@ -186,44 +186,7 @@ export const ErrorBody = Schema.Struct({
 export interface ErrorBody extends Schema.Schema.Type<typeof ErrorBody> {}
 
 // ---------------------------------------------------------------------------
-// Queries
-
-/** How much of each job the server fills in. */
-export const ResponseMode = Schema.Literal("configuration", "status", "all")
-export type ResponseMode = typeof ResponseMode.Type
-
-/** The query of `IcwsClient.jobs`. */
-export const JobsQuery = Schema.Struct({
-  /** `jobsResponseMode`. Default "status" (the server's own default for the list). */
-  mode: Schema.optional(ResponseMode),
-  /** `jobCount`: jobs per request. Default: the client's `pageSize` (100). */
-  jobCount: Schema.optional(Schema.Int.pipe(Schema.between(1, 10_000)))
-}).annotations({ identifier: "IcwsJobsQuery" })
-export interface JobsQuery extends Schema.Schema.Type<typeof JobsQuery> {}
-
-/** The parameters a query may have. */
-export const queryParameters: ReadonlyArray<keyof JobsQuery> = ["mode", "jobCount"]
-
-/**
- * Checks a list query: `mode` one of the response modes, `jobCount` a whole
- * number in 1..10000 (ICWS documents no maximum; the bound keeps one answer
- * reasonable), no other keys. The left side lists every problem.
- */
-export const validateQuery = (input: unknown): Either.Either<JobsQuery, ReadonlyArray<ApiError.Problem>> => {
-  if (input === undefined) return Either.right({})
-  if (!Validation.isRecord(input)) {
-    return Either.left([{ parameter: "query", message: `${Validation.quote(input)} is not an object of parameters` }])
-  }
-  const problems: Array<ApiError.Problem> = Validation.unknownKeys(input, queryParameters).map(({ key, message }) => ({
-    parameter: key,
-    message
-  }))
-  const mode = input.mode === undefined ? undefined : Validation.oneOf(input.mode, ResponseMode.literals)
-  if (mode !== undefined) problems.push({ parameter: "mode", message: mode })
-  const count = input.jobCount === undefined ? undefined : Validation.integer(input.jobCount, { min: 1, max: 10_000 })
-  if (count !== undefined) problems.push({ parameter: "jobCount", message: count })
-  return problems.length === 0 ? Either.right(input as JobsQuery) : Either.left(problems)
-}
+// Records
 
 /** The job ID of a record (status first, then configuration), if it has one. */
 export const recordId = (record: JobRecord): string | undefined => record.jobStatus?.id ?? record.jobConfig?.id
@@ -272,3 +235,26 @@ export const toJob = (record: JobRecord): Job.Job => {
     raw: record
   })
 }
+
+// ---------------------------------------------------------------------------
+// Old names (the query moved to IcwsQuery in 0.2)
+
+/**
+ * @deprecated moved to `IcwsQuery.ResponseMode` in 0.2.
+ * @since 0.1.0
+ */
+export const ResponseMode = IcwsQuery.ResponseMode
+/** @deprecated moved to `IcwsQuery.ResponseMode` in 0.2. */
+export type ResponseMode = IcwsQuery.ResponseMode
+/**
+ * @deprecated moved to `IcwsQuery.JobsQuery` in 0.2.
+ * @since 0.1.0
+ */
+export const JobsQuery = IcwsQuery.JobsQuery
+/** @deprecated moved to `IcwsQuery.JobsQuery` in 0.2. */
+export type JobsQuery = IcwsQuery.JobsQuery
+/**
+ * @deprecated renamed `IcwsQuery.validate` in 0.2.
+ * @since 0.1.0
+ */
+export const validateQuery = IcwsQuery.validate

@@ -6,9 +6,7 @@
  * @since 0.2.0
  */
 import { Provider } from "@jobstream/core"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as IcwsClient from "./IcwsClient.js"
@@ -56,9 +54,10 @@ export const provider: Provider.Provider = Provider.make({
   // A failed job says why in its errorInfo.
   detail: (job) => (isRecord(job.raw) ? job.raw.jobStatus?.errorInfo : undefined),
   open: (overrides) =>
-    Provider.withUrls(
+    Provider.openLayer(
       overrides,
-      Effect.map(Layer.build(IcwsClient.layerConfig(Provider.clientOptions(overrides))), (context) =>
-        handle(Context.get(context, IcwsClient.IcwsClient)))
+      IcwsClient.layerConfig(Provider.withOptions(IcwsClient.config, overrides)),
+      IcwsClient.IcwsClient,
+      handle
     )
 })

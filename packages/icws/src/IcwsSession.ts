@@ -26,7 +26,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { type ApiError, ClientOptions, HttpTransport, RetryPolicy, Session } from "@jobstream/core"
+import { type ApiError, type ClientOptions, HttpTransport, RetryPolicy, Session } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -34,7 +34,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import type * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as IcwsJob from "./IcwsJob.js"
@@ -59,8 +59,13 @@ export {
 // ---------------------------------------------------------------------------
 // Options
 
-/** Settings of a session. */
-export interface Options {
+/**
+ * Settings of a session. Besides these, the options every client shares
+ * (`ClientOptions.Transport`): `retryPolicy` (of idempotent calls; default
+ * `RetryPolicy.defaultPolicy`; never applied to the login), `timeout`,
+ * `deadline` (per call), `maxBodyBytes`, `transformClient`.
+ */
+export interface Options extends ClientOptions.Transport {
   /** Scheme, host and port of the ICWS server, e.g. "http://cic1:8018" (HTTPS is usually on 8019). */
   readonly baseUrl: string
   /** The IC user ID. */
@@ -68,37 +73,30 @@ export interface Options {
   /** The IC password. */
   readonly password: Redacted.Redacted<string>
   /** `applicationName` of the connection request. Default "jobstream". */
-  readonly applicationName?: string
+  readonly applicationName?: string | undefined
   /** `Accept-Language` of the connection (fixed for the session's life). Default "en-us". */
-  readonly language?: string
+  readonly language?: string | undefined
   /** How many alternate hosts a 503 may send the login to, in total. Default 3. */
-  readonly maxAlternates?: number
-  /** Retry policy of idempotent calls. Default `RetryPolicy.defaultPolicy`. Never applied to the login. */
-  readonly retryPolicy?: RetryPolicy.RetryPolicy
+  readonly maxAlternates?: number | undefined
   /** Reconnects after 401s within one call (a new session rejected too). Default 2. */
-  readonly maxRelogins?: number
+  readonly maxRelogins?: number | undefined
   /**
    * The longest a logout (`DELETE …/connection`, retries included) may take;
    * closing the scope takes at most this long. Default 10 s.
    */
-  readonly logoutTimeout?: Duration.DurationInput
-  /** Per-attempt timeout. Default 30 s. */
-  readonly timeout?: Duration.DurationInput
-  /** Overall time per call including retries. Default none. */
-  readonly deadline?: Duration.DurationInput
-  /** Largest response body accepted, in bytes (a typed DecodeError beyond it). Default 32 MiB. */
-  readonly maxBodyBytes?: number
-  /** Last chance to adjust the underlying HTTP client. */
-  readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  readonly logoutTimeout?: Duration.DurationInput | undefined
 }
 
-/** Defaults of the optional settings. */
+/** The defaults of every optional setting, in one place. */
 export const defaults = {
   applicationName: "jobstream",
   language: "en-us",
   maxAlternates: 3,
   maxRelogins: 2,
-  logoutTimeout: Duration.seconds(10)
+  logoutTimeout: Duration.seconds(10),
+  retryPolicy: RetryPolicy.defaultPolicy,
+  timeout: HttpTransport.defaultTimeout,
+  maxBodyBytes: HttpTransport.defaultMaxBodyBytes
 } as const
 
 /** Retries of one call after 401s on a cookie the server replaced meanwhile. */
@@ -152,19 +150,17 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
   Effect.gen(function*() {
     const resolved = yield* OptionChecks.resolveSession(options, defaults)
     const primary = resolved.baseUrl
-    const timeout = resolved.timeout ?? HttpTransport.defaultTimeout
+    const { timeout, transformClient } = resolved.transport
     const logoutTimeout = resolved.logoutTimeout
-    const retryPolicy = resolved.retryPolicy ?? RetryPolicy.defaultPolicy
+    const retryPolicy = resolved.transport.retryPolicy ?? defaults.retryPolicy
     // How long a 401 waits for the answers of requests in flight (one may bring a new cookie).
     const peerWait = Duration.min(timeout, Duration.seconds(5))
 
     const transport = yield* HttpTransport.make({
+      ...resolved.transport,
       provider: IcwsJob.provider,
       baseUrl: primary,
-      timeout,
       retryPolicy,
-      ...(resolved.deadline !== undefined ? { deadline: resolved.deadline } : {}),
-      ...(resolved.maxBodyBytes !== undefined ? { maxBodyBytes: resolved.maxBodyBytes } : {}),
       readErrorBody,
       secretHeaders,
       // The session id travels in every path and the CSRF token and cookies in headers: each
@@ -172,8 +168,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
       secrets: [resolved.password],
       // Cookies are handled on the platform response (which keeps every
       // Set-Cookie line) and the Cookie header is added per attempt.
-      transformClient: (client) =>
-        resolved.transformClient === undefined ? withJar(client) : resolved.transformClient(withJar(client))
+      transformClient: (client) => (transformClient === undefined ? withJar(client) : transformClient(withJar(client)))
     })
 
     const acquire = makeConnect({
@@ -256,42 +251,23 @@ export const layer = (options: Options): Layer.Layer<IcwsSession, ConfigError.Co
 export const variables = OptionChecks.variables
 
 /**
- * Reads `ICWS_BASE_URL`, `ICWS_USER`, `ICWS_PASSWORD` (secret),
- * `ICWS_APPLICATION_NAME` (default "jobstream"), `ICWS_LANGUAGE` (default
- * "en-us") and `ICWS_LOGOUT_TIMEOUT` (a duration such as "5 seconds"; default
- * 10 s); values in `overrides` win over (and need no) variables. A variable
- * that is missing, empty or blank, or malformed (a base URL that is not plain
- * http(s), a language that is not a tag, a duration that does not read) is a
- * `ConfigError` whose path is the variable's name.
+ * The options from the environment: `ICWS_BASE_URL`, `ICWS_USER`,
+ * `ICWS_PASSWORD` (secret), and optional `ICWS_APPLICATION_NAME` (default
+ * "jobstream"), `ICWS_LANGUAGE` (default "en-us") and `ICWS_LOGOUT_TIMEOUT`
+ * (a duration such as "5 seconds"; default 10 s). Each variable is checked
+ * as it is read: one that is missing, empty or blank, or malformed (a base
+ * URL that is not plain http(s), a language that is not a tag, a duration
+ * that does not read) is a `ConfigError` whose path is the variable's name.
+ * To change other options, map it: `Config.map(config, (o) => ({ ...o, maxRelogins: 1 }))`.
  */
-export const config = (overrides: Partial<Options> = {}): Config.Config<Options> =>
-  Config.map(
-    Config.all({
-      baseUrl: overrides.baseUrl !== undefined
-        ? Config.succeed(overrides.baseUrl)
-        : ClientOptions.env.baseUrl(OptionChecks.variables.baseUrl),
-      user: overrides.user !== undefined
-        ? Config.succeed(overrides.user)
-        : ClientOptions.env.nonBlank(OptionChecks.variables.user),
-      password: overrides.password !== undefined
-        ? Config.succeed(overrides.password)
-        : ClientOptions.env.secret(OptionChecks.variables.password),
-      applicationName: Config.withDefault(
-        ClientOptions.env.nonBlank(OptionChecks.variables.applicationName),
-        defaults.applicationName
-      ),
-      language: Config.withDefault(OptionChecks.languageFromEnv(OptionChecks.variables.language), defaults.language),
-      logoutTimeout: Config.option(ClientOptions.env.duration(OptionChecks.variables.logoutTimeout))
-    }),
-    ({ logoutTimeout, ...fromEnv }): Options => ({
-      ...fromEnv,
-      ...Option.match(logoutTimeout, { onNone: () => ({}), onSome: (d) => ({ logoutTimeout: d }) }),
-      ...overrides
-    })
-  )
+export const config: Config.Config<Options> = OptionChecks.config
 
-/** The session configured from the environment (see {@link config}). */
+/**
+ * The session from a configuration (the Effect convention: each option a
+ * `Config`, or one `Config` of them all), by default {@link config}; logged
+ * out when the layer is released.
+ */
 export const layerConfig = (
-  overrides: Partial<Options> = {}
+  options: Config.Config.Wrap<Options> = config
 ): Layer.Layer<IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.unwrapEffect(Effect.map(config(overrides), layer))
+  Layer.scoped(IcwsSession, Effect.flatMap(Config.unwrap(options), make))

@@ -5,5 +5,6 @@
  */
 export * as IcwsClient from "./IcwsClient.js"
 export * as IcwsJob from "./IcwsJob.js"
-export * as IcwsSession from "./IcwsSession.js"
 export * as IcwsProvider from "./IcwsProvider.js"
+export * as IcwsQuery from "./IcwsQuery.js"
+export * as IcwsSession from "./IcwsSession.js"

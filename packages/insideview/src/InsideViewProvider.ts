@@ -5,11 +5,9 @@
  * @since 0.2.0
  */
 import { Provider, RetryPolicy } from "@jobstream/core"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as BulkJob from "./BulkJob.js"
 import * as InsideViewClient from "./InsideViewClient.js"
+import * as InsideViewJob from "./InsideViewJob.js"
 
 const v = InsideViewClient.variables
 
@@ -20,9 +18,9 @@ const v = InsideViewClient.variables
  * @since 0.2.0
  */
 export const handle = (client: InsideViewClient.Service): Provider.Handle => ({
-  provider: BulkJob.provider,
+  provider: InsideViewJob.provider,
   jobs: client.normalizedJobs(),
-  getJob: (id) => Effect.map(client.getJob(id), BulkJob.toJob)
+  getJob: (id) => Effect.map(client.getJob(id), InsideViewJob.toJob)
 })
 
 /**
@@ -31,7 +29,7 @@ export const handle = (client: InsideViewClient.Service): Provider.Handle => ({
  * @since 0.2.0
  */
 export const provider: Provider.Provider = Provider.make({
-  name: BulkJob.provider,
+  name: InsideViewJob.provider,
   title: "InsideView",
   variables: [
     { name: v.accessToken, secret: true, description: "a fixed access token (instead of client credentials)" },
@@ -57,13 +55,15 @@ export const provider: Provider.Provider = Provider.make({
     return [`${v.accessToken} (or ${v.clientId} and ${v.clientSecret})`]
   },
   capabilities: { cancel: false, watch: false },
-  open: (overrides) => {
-    // InsideView locks the whole account on a 429 without Retry-After: a retry count keeps failing fast on it.
-    const options = Provider.clientOptions(overrides, (maxRetries) => RetryPolicy.make({ maxRetries, rateLimitFallback: "fail" }))
-    return Provider.withUrls(
+  open: (overrides) =>
+    Provider.openLayer(
       overrides,
-      Effect.map(Layer.build(InsideViewClient.layerConfig(options)), (context) =>
-        handle(Context.get(context, InsideViewClient.InsideViewClient)))
+      InsideViewClient.layerConfig(
+        // InsideView locks the whole account on a 429 without Retry-After: a retry count keeps failing fast on it.
+        Provider.withOptions(InsideViewClient.config, overrides, (maxRetries) =>
+          RetryPolicy.make({ maxRetries, rateLimitFallback: "fail" }))
+      ),
+      InsideViewClient.InsideViewClient,
+      handle
     )
-  }
 })

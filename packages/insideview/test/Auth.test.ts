@@ -52,7 +52,7 @@ describe("client credentials", () => {
   it.scopedLive("log in once at token.json with the credentials in a form body, then reuse the token", () =>
     Effect.gen(function*() {
       const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 200, handlerDelayMillis: 3 })
-      const client = yield* clientFor(sim, { auth: credentials, resultsPerPage: 10 })
+      const client = yield* clientFor(sim, { auth: credentials, pageSize: 10 })
       const all = yield* collect(client.jobs())
       expect(all.length).toBe(200)
       yield* client.listJobs()
@@ -78,7 +78,7 @@ describe("client credentials", () => {
   it.scopedLive("a token rejected mid-stream causes one shared re-login and one retry per request", () =>
     Effect.gen(function*() {
       const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 300, handlerDelayMillis: 5 })
-      const client = yield* clientFor(sim, { auth: credentials, resultsPerPage: 10, concurrency: 4 })
+      const client = yield* clientFor(sim, { auth: credentials, pageSize: 10, concurrency: 4 })
       let seen = 0
       const all = yield* collect(client.jobs().pipe(
         Stream.tap(() =>

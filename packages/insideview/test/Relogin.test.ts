@@ -22,7 +22,7 @@ describe("a token expiring after a few requests", () => {
             tokenMaxUses: maxUses,
             latency: { millis: 1, jitterMillis: 3 }
           })
-          const client = yield* clientFor(sim, { auth: credentials, format, concurrency, resultsPerPage: 10 })
+          const client = yield* clientFor(sim, { auth: credentials, format, concurrency, pageSize: 10 })
           const jobs = yield* collect(client.jobs())
           expect(jobs.map((j) => j.jobId)).toEqual(sim.jobs.map((j) => j.jobId))
 
@@ -45,7 +45,7 @@ describe("a token expiring after a few requests", () => {
   it.scopedLive("tokens lasting 3 requests under concurrency 8, with maxRelogins 4: the listing still completes", () =>
     Effect.gen(function*() {
       const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 300, tokenMaxUses: 3 })
-      const client = yield* clientFor(sim, { auth: credentials, concurrency: 8, resultsPerPage: 10, maxRelogins: 4 })
+      const client = yield* clientFor(sim, { auth: credentials, concurrency: 8, pageSize: 10, maxRelogins: 4 })
       const jobs = yield* collect(client.jobs())
       expect(jobs.map((j) => j.jobId)).toEqual(sim.jobs.map((j) => j.jobId))
       expect(yield* client.logins).toBeLessThanOrEqual(1 + Math.ceil(30 / 3))

@@ -29,7 +29,7 @@ describe("jobs(): every job across pages", () => {
     Effect.gen(function*() {
       for (const [concurrency, expected] of [[undefined, 4], [2, 2], [1, 1]] as const) {
         const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 160, handlerDelayMillis: 25 })
-        const client = yield* clientFor(sim, concurrency === undefined ? { resultsPerPage: 20 } : { resultsPerPage: 20, concurrency })
+        const client = yield* clientFor(sim, concurrency === undefined ? { pageSize: 20 } : { pageSize: 20, concurrency })
         const all = yield* collect(client.jobs())
         expect(ids(all)).toEqual(ids(sim.jobs))
         expect(sim.peakConcurrency).toBe(expected)

@@ -51,8 +51,8 @@ const badOptions: ReadonlyArray<readonly [string, Partial<InsideViewClient.Optio
   ["concurrency 0", { concurrency: 0 }, "concurrency", "0 is below the minimum 1"],
   ["concurrency 65", { concurrency: 65 }, "concurrency", "65 is above the maximum 64"],
   ["fractional concurrency", { concurrency: 1.5 }, "concurrency", "1.5 is not a whole number"],
-  ["resultsPerPage 0", { resultsPerPage: 0 }, "resultsPerPage", "0 is below the minimum 1"],
-  ["resultsPerPage 51 (no silent clamp)", { resultsPerPage: 51 }, "resultsPerPage", "51 is above the maximum 50"],
+  ["pageSize 0", { pageSize: 0 }, "pageSize", "0 is below the minimum 1"],
+  ["pageSize 51 (no silent clamp)", { pageSize: 51 }, "pageSize", "51 is above the maximum 50"],
   ["unknown list encoding", { listEncoding: "csv" as "comma" }, "listEncoding", `"csv" is not one of "comma", "repeat"`],
   ["zero rateLimitWait", { rateLimitWait: "0 seconds" }, "rateLimitWait", `"0 seconds" must be more than zero`],
   ["unreadable maxRetryAfter", { maxRetryAfter: "soon" as never }, "maxRetryAfter", `"soon" is not a duration (e.g. "30 seconds", "500 millis", or a number of millis)`],
@@ -81,9 +81,9 @@ describe("options are checked when the client is built", () => {
   it.scopedLive("several bad options are reported together; layer() fails the same way", () =>
     Effect.gen(function*() {
       const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 5 })
-      const error = yield* Effect.flip(clientFor(sim, { baseUrl: "ftp://x", resultsPerPage: 500, timeout: 0 }))
+      const error = yield* Effect.flip(clientFor(sim, { baseUrl: "ftp://x", pageSize: 500, timeout: 0 }))
       expect(ClientOptions.format(error)).toBe(
-        `baseUrl: uses the "ftp" scheme; only http and https are supported; resultsPerPage: 500 is above the maximum 50; timeout: 0 must be more than zero`
+        `baseUrl: uses the "ftp" scheme; only http and https are supported; pageSize: 500 is above the maximum 50; timeout: 0 must be more than zero`
       )
       const viaLayer = yield* Effect.flip(
         Layer.build(InsideViewClient.layer({ baseUrl: "https://u:p@h", auth })).pipe(Effect.scoped)

@@ -27,13 +27,15 @@
  * `perPage`). {@link errorCodeOf} reads it back typed.
  * A non-envelope body on an error status (a proxy's HTML 502) maps by status.
  *
- * @since 0.1.0
+ * Internal since 0.2 (it was the public `GreenArrowEnvelope`): `errorCodeOf`,
+ * `ErrorCode`, `knownErrorCodes` and `JobsPage` are re-exported by
+ * `GreenArrowClient`.
  */
 import { ApiError, HttpTransport } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { GreenArrowJob } from "./GreenArrowJob.js"
+import { GreenArrowJob } from "../GreenArrowJob.js"
 
 /**
  * The GreenArrow `error_code` an error carries (its `providerCode`), or

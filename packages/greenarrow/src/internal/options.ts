@@ -1,48 +1,43 @@
 /**
  * The GreenArrow client's options, checked once when the client is built,
- * and the environment variables `layerConfig` reads. Every problem is a
+ * and the `Config` that reads them from the environment. Every problem is a
  * `ConfigError` whose path is the option (`["auth", "apiKey"]`) or the
  * variable (`["GREENARROW_API_KEY"]`); no message quotes a key.
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { ClientOptions, type RetryPolicy, Validation } from "@jobstream/core"
+import { ClientOptions, Validation } from "@jobstream/core"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Encoding from "effect/Encoding"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { Auth, Options } from "../GreenArrowClient.js"
 import { type ArrayEncoding, maxPerPage } from "../GreenArrowQuery.js"
 
-/** Defaults of the optional settings. */
-export const defaults = {
-  perPage: maxPerPage,
-  pagination: "token",
-  concurrency: 4,
-  arrayEncoding: "brackets"
-} as const
-
 /** Most pages in flight at once in "pages" mode. */
 export const maxConcurrency = 64
+
+/** The defaults of the optional settings (`GreenArrowClient.defaults`). */
+export interface Defaults {
+  readonly pageSize: number
+  readonly pagination: "token" | "pages"
+  readonly concurrency: number
+  readonly arrayEncoding: ArrayEncoding
+}
 
 /** The options after their checks, with the defaults filled in. */
 export interface Resolved {
   readonly baseUrl: string
   /** The `Authorization` header value. */
   readonly authorization: Redacted.Redacted<string>
-  readonly perPage: number
+  /** The secret the header is made of (the key, or the encoded key). */
+  readonly secret: Redacted.Redacted<string>
+  readonly pageSize: number
   readonly pagination: "token" | "pages"
   readonly concurrency: number
   readonly arrayEncoding: ArrayEncoding
-  readonly retryPolicy: RetryPolicy.RetryPolicy | undefined
-  readonly timeout: Duration.Duration | undefined
-  readonly deadline: Duration.Duration | undefined
-  readonly maxBodyBytes: number | undefined
-  readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
   readonly maxPages: number | undefined
+  /** `retryPolicy`, `timeout`, `deadline`, `maxBodyBytes`, `transformClient`. */
+  readonly transport: ClientOptions.ResolvedTransport
 }
 
 /**
@@ -70,7 +65,12 @@ const checkOrganizationId = (value: unknown, path: ClientOptions.Path): ClientOp
     : Either.right(text)
 }
 
-const checkAuth = (auth: unknown): ClientOptions.Check<Redacted.Redacted<string>> => {
+interface Credentials {
+  readonly authorization: Redacted.Redacted<string>
+  readonly secret: Redacted.Redacted<string>
+}
+
+const checkAuth = (auth: unknown): ClientOptions.Check<Credentials> => {
   if (typeof auth !== "object" || auth === null) {
     return Either.left(ClientOptions.invalid(["auth"], `is required: { _tag: "Key", organizationId, apiKey } or { _tag: "Encoded", encoded }`))
   }
@@ -82,8 +82,10 @@ const checkAuth = (auth: unknown): ClientOptions.Check<Redacted.Redacted<string>
           organizationId: checkOrganizationId(tagged.organizationId, ["auth", "organizationId"]),
           apiKey: ClientOptions.secret(tagged.apiKey, ["auth", "apiKey"])
         }),
-        ({ apiKey, organizationId }) =>
-          Redacted.make(`Basic ${Encoding.encodeBase64(`${organizationId}:${Redacted.value(apiKey)}`)}`)
+        ({ apiKey, organizationId }) => ({
+          authorization: Redacted.make(`Basic ${Encoding.encodeBase64(`${organizationId}:${Redacted.value(apiKey)}`)}`),
+          secret: apiKey
+        })
       )
     case "Encoded":
       return Either.flatMap(ClientOptions.secret(tagged.encoded, ["auth", "encoded"]), (encoded) => {
@@ -95,7 +97,7 @@ const checkAuth = (auth: unknown): ClientOptions.Check<Redacted.Redacted<string>
               `is not an encoded key: expected base64 of "<organization id>:<key>" (the value is not shown)`
             )
           )
-          : Either.right(Redacted.make(`Basic ${text.trim().replace(/^basic\s+/i, "")}`))
+          : Either.right({ authorization: Redacted.make(`Basic ${text.trim().replace(/^basic\s+/i, "")}`), secret: encoded })
       })
     default:
       return Either.left(ClientOptions.invalid(["auth", "_tag"], `must be "Key" or "Encoded"`))
@@ -103,15 +105,12 @@ const checkAuth = (auth: unknown): ClientOptions.Check<Redacted.Redacted<string>
 }
 
 /** Checks every option; all problems are reported together. */
-export const resolve = (options: Options): ClientOptions.Check<Resolved> => {
-  const o = options as Partial<Record<keyof Options, unknown>>
+export const resolve = (options: Options, defaults: Defaults): ClientOptions.Check<Resolved> => {
+  const o: ClientOptions.Input<Options> = options
   const checked = ClientOptions.all({
-    baseUrl: Either.map(
-      ClientOptions.baseUrl(o.baseUrl, ["baseUrl"]),
-      (url) => url.replace(/\/ga\/api\/v2$/i, "")
-    ),
-    authorization: checkAuth(o.auth),
-    perPage: ClientOptions.integer(o.perPage ?? defaults.perPage, ["perPage"], { min: 1, max: maxPerPage }),
+    baseUrl: Either.map(ClientOptions.baseUrl(o.baseUrl, ["baseUrl"]), (url) => url.replace(/\/ga\/api\/v2$/i, "")),
+    credentials: checkAuth(o.auth),
+    pageSize: ClientOptions.integer(o.pageSize ?? defaults.pageSize, ["pageSize"], { min: 1, max: maxPerPage }),
     pagination: ClientOptions.literal(o.pagination ?? defaults.pagination, ["pagination"], ["token", "pages"]),
     concurrency: ClientOptions.integer(o.concurrency ?? defaults.concurrency, ["concurrency"], { min: 1, max: maxConcurrency }),
     arrayEncoding: ClientOptions.literal(o.arrayEncoding ?? defaults.arrayEncoding, ["arrayEncoding"], [
@@ -119,28 +118,16 @@ export const resolve = (options: Options): ClientOptions.Check<Resolved> => {
       "repeat",
       "comma"
     ]),
-    retryPolicy: ClientOptions.optional(o.retryPolicy, (v) =>
-      typeof v === "object" && v !== null
-        ? Either.right(v as RetryPolicy.RetryPolicy)
-        : Either.left(ClientOptions.invalid(["retryPolicy"], "must be a Schedule (see RetryPolicy)"))),
-    timeout: ClientOptions.optional(o.timeout, (v) => ClientOptions.duration(v, ["timeout"])),
-    deadline: ClientOptions.optional(o.deadline, (v) => ClientOptions.duration(v, ["deadline"])),
-    maxBodyBytes: ClientOptions.optional(o.maxBodyBytes, (v) =>
-      ClientOptions.integer(v, ["maxBodyBytes"], { min: 1, max: Number.MAX_SAFE_INTEGER })),
-    transformClient: ClientOptions.optional(
-      o.transformClient as ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined,
-      (v) => ClientOptions.func(v, ["transformClient"])
-    ),
-    maxPages: ClientOptions.optional(o.maxPages, (v) =>
-      ClientOptions.integer(v, ["maxPages"], { min: 1, max: Number.MAX_SAFE_INTEGER }))
+    maxPages: ClientOptions.maxPages(o.maxPages),
+    transport: ClientOptions.transport(o)
   })
-  return checked
+  return Either.map(checked, ({ credentials, ...rest }) => ({ ...rest, ...credentials }))
 }
 
 // ---------------------------------------------------------------------------
 // Environment
 
-/** The variables `layerConfig` reads. */
+/** The variables `GreenArrowClient.config` reads. */
 export const variables = {
   baseUrl: "GREENARROW_BASE_URL",
   apiKey: "GREENARROW_API_KEY",
@@ -159,40 +146,36 @@ export const variables = {
  * - anything else is a plain key, and `GREENARROW_ORGANIZATION_ID` is required
  *   to encode it.
  */
-export const authFromEnv: Effect.Effect<Auth, ConfigError.ConfigError> = Effect.gen(function*() {
-  const key = yield* ClientOptions.env.secret(variables.apiKey)
-  const organization = yield* Config.option(Config.string(variables.organizationId))
+export const authConfig: Config.Config<Auth> = Config.all({
+  key: ClientOptions.env.secret(variables.apiKey),
+  organization: ClientOptions.env.optional(Config.string(variables.organizationId))
+}).pipe(Config.mapOrFail(({ key, organization }): ClientOptions.Check<Auth> => {
   const inside = organizationOfEncoded(Redacted.value(key))
   if (inside !== undefined) {
-    if (Option.isSome(organization) && organization.value.trim() !== inside) {
-      return yield* Effect.fail(
-        ConfigError.InvalidData(
-          [variables.organizationId],
-          `${JSON.stringify(organization.value)} differs from the organization ${inside} inside ${variables.apiKey} (an encoded key); unset it or fix it`
-        )
-      )
-    }
-    return { _tag: "Encoded", encoded: key } satisfies Auth
-  }
-  if (Option.isNone(organization)) {
-    return yield* Effect.fail(
-      ConfigError.MissingData(
+    return organization !== undefined && organization.trim() !== inside
+      ? Either.left(ConfigError.InvalidData(
         [variables.organizationId],
-        `is needed: ${variables.apiKey} is a plain key (an encoded key would be base64 of "<organization id>:<key>")`
-      )
-    )
+        `${JSON.stringify(organization)} differs from the organization ${inside} inside ${variables.apiKey} (an encoded key); unset it or fix it`
+      ))
+      : Either.right({ _tag: "Encoded", encoded: key })
   }
-  const organizationId = yield* Either.match(checkOrganizationId(organization.value, [variables.organizationId]), {
-    onLeft: Effect.fail,
-    onRight: Effect.succeed
-  })
-  return { _tag: "Key", organizationId, apiKey: key } satisfies Auth
-})
+  if (organization === undefined) {
+    return Either.left(ConfigError.MissingData(
+      [variables.organizationId],
+      `is needed: ${variables.apiKey} is a plain key (an encoded key would be base64 of "<organization id>:<key>")`
+    ))
+  }
+  return Either.map(
+    checkOrganizationId(organization, [variables.organizationId]),
+    (organizationId) => ({ _tag: "Key", organizationId, apiKey: key })
+  )
+}))
 
-/** The other settings from the environment (absent variables are left out). */
-export const settingsFromEnv = Config.all({
+/** Every option `GreenArrowClient.config` reads; the others keep their defaults. */
+export const config: Config.Config<Options> = Config.all({
   baseUrl: ClientOptions.env.baseUrl(variables.baseUrl),
-  perPage: Config.option(ClientOptions.env.integer(variables.perPage, { min: 1, max: maxPerPage })),
-  pagination: Config.option(ClientOptions.env.literal(variables.pagination, ["token", "pages"])),
-  timeout: Config.option(ClientOptions.env.duration(variables.timeout))
+  auth: authConfig,
+  pageSize: ClientOptions.env.optional(ClientOptions.env.integer(variables.perPage, { min: 1, max: maxPerPage })),
+  pagination: ClientOptions.env.optional(ClientOptions.env.literal(variables.pagination, ["token", "pages"])),
+  timeout: ClientOptions.env.optional(ClientOptions.env.duration(variables.timeout))
 })

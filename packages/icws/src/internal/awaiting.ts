@@ -13,6 +13,14 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as IcwsJob from "../IcwsJob.js"
 
+/** The default bound of `awaitJob` (and of the default polling of `watchJob`): one hour. */
+export const defaultAwaitTimeout: Duration.Duration = Duration.hours(1)
+
+/** The default polling schedule of `awaitJob`/`watchJob`: every 2 seconds, for at most an hour. */
+export const defaultPollSchedule: Schedule.Schedule<number> = Schedule.spaced("2 seconds").pipe(
+  Schedule.upTo(defaultAwaitTimeout)
+)
+
 /** How to wait (see `IcwsClient.AwaitOptions`). */
 export interface Settings {
   readonly schedule?: Schedule.Schedule<unknown, IcwsJob.JobStatus>

@@ -1,15 +1,17 @@
 /**
  * The ICWS session's and client's options, checked once when they are
- * built, and the environment variables `layerConfig` reads. Every problem is
- * a `ConfigError` whose path is the option (`["password"]`) or the variable
- * (`["ICWS_PASSWORD"]`); no message quotes the password.
+ * built, and the `Config` that reads them from the environment. Every
+ * problem is a `ConfigError` whose path is the option (`["password"]`) or
+ * the variable (`["ICWS_PASSWORD"]`); no message quotes the password.
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { ClientOptions, type RetryPolicy } from "@jobstream/core"
+import { ClientOptions } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import type * as Redacted from "effect/Redacted"
+import type { ListingOptions } from "../IcwsClient.js"
+import { maxJobCount } from "../IcwsQuery.js"
+import type { Options } from "../IcwsSession.js"
 
 /** Most alternate hosts a login may be sent to. */
 export const maxAlternatesLimit = 16
@@ -17,8 +19,14 @@ export const maxAlternatesLimit = 16
 /** Most reconnects per call. */
 export const maxReloginsLimit = 10
 
-/** The largest `jobCount` (`pageSize`) accepted. ICWS documents no maximum; this bound keeps one answer reasonable. */
-export const maxJobCount = 10_000
+/** The defaults of the session's optional settings (`IcwsSession.defaults`). */
+export interface SessionDefaults {
+  readonly applicationName: string
+  readonly language: string
+  readonly maxAlternates: number
+  readonly maxRelogins: number
+  readonly logoutTimeout: Duration.DurationInput
+}
 
 /** The session options after their checks. */
 export interface ResolvedSession {
@@ -30,28 +38,8 @@ export interface ResolvedSession {
   readonly maxAlternates: number
   readonly maxRelogins: number
   readonly logoutTimeout: Duration.Duration
-  readonly retryPolicy: RetryPolicy.RetryPolicy | undefined
-  readonly timeout: Duration.Duration | undefined
-  readonly deadline: Duration.Duration | undefined
-  readonly maxBodyBytes: number | undefined
-  readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
-}
-
-/** What the session options look like to the checks (any value may be wrong at run time). */
-export interface SessionInput {
-  readonly baseUrl?: unknown
-  readonly user?: unknown
-  readonly password?: unknown
-  readonly applicationName?: unknown
-  readonly language?: unknown
-  readonly maxAlternates?: unknown
-  readonly maxRelogins?: unknown
-  readonly logoutTimeout?: unknown
-  readonly retryPolicy?: unknown
-  readonly timeout?: unknown
-  readonly deadline?: unknown
-  readonly maxBodyBytes?: unknown
-  readonly transformClient?: unknown
+  /** `retryPolicy`, `timeout`, `deadline`, `maxBodyBytes`, `transformClient`. */
+  readonly transport: ClientOptions.ResolvedTransport
 }
 
 /** An `Accept-Language` tag such as "en-us" (letters and digits in dash-separated parts). */
@@ -66,14 +54,8 @@ export const language = (value: unknown, path: ClientOptions.Path): ClientOption
 
 /** Checks every session option; all problems are reported together. */
 export const resolveSession = (
-  options: SessionInput,
-  defaults: {
-    readonly applicationName: string
-    readonly language: string
-    readonly maxAlternates: number
-    readonly maxRelogins: number
-    readonly logoutTimeout: Duration.DurationInput
-  }
+  options: ClientOptions.Input<Options>,
+  defaults: SessionDefaults
 ): ClientOptions.Check<ResolvedSession> =>
   ClientOptions.all({
     baseUrl: ClientOptions.baseUrl(options.baseUrl, ["baseUrl"]),
@@ -90,35 +72,29 @@ export const resolveSession = (
       max: maxReloginsLimit
     }),
     logoutTimeout: ClientOptions.duration(options.logoutTimeout ?? defaults.logoutTimeout, ["logoutTimeout"]),
-    retryPolicy: ClientOptions.optional(options.retryPolicy, (v) =>
-      typeof v === "object" && v !== null
-        ? Either.right(v as RetryPolicy.RetryPolicy)
-        : Either.left(ClientOptions.invalid(["retryPolicy"], "must be a Schedule (see RetryPolicy)"))),
-    timeout: ClientOptions.optional(options.timeout, (v) => ClientOptions.duration(v, ["timeout"])),
-    deadline: ClientOptions.optional(options.deadline, (v) => ClientOptions.duration(v, ["deadline"])),
-    maxBodyBytes: ClientOptions.optional(options.maxBodyBytes, (v) =>
-      ClientOptions.integer(v, ["maxBodyBytes"], { min: 1, max: Number.MAX_SAFE_INTEGER })),
-    transformClient: ClientOptions.optional(
-      options.transformClient as ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined,
-      (v) => ClientOptions.func(v, ["transformClient"])
-    )
+    transport: ClientOptions.transport(options)
   })
 
+/** The listing options after their checks. */
+export interface ResolvedListing {
+  readonly pageSize: number
+  readonly maxPages: number | undefined
+}
+
 /** Checks the client's own options (`pageSize`, `maxPages`). */
-export const resolveClient = (
-  options: { readonly pageSize?: unknown; readonly maxPages?: unknown },
+export const resolveListing = (
+  options: ClientOptions.Input<ListingOptions>,
   defaultPageSize: number
-): ClientOptions.Check<{ readonly pageSize: number; readonly maxPages: number | undefined }> =>
+): ClientOptions.Check<ResolvedListing> =>
   ClientOptions.all({
     pageSize: ClientOptions.integer(options.pageSize ?? defaultPageSize, ["pageSize"], { min: 1, max: maxJobCount }),
-    maxPages: ClientOptions.optional(options.maxPages, (v) =>
-      ClientOptions.integer(v, ["maxPages"], { min: 1, max: Number.MAX_SAFE_INTEGER }))
+    maxPages: ClientOptions.maxPages(options.maxPages)
   })
 
 // ---------------------------------------------------------------------------
 // Environment
 
-/** The variables `layerConfig` reads. */
+/** The variables `IcwsSession.config` reads. */
 export const variables = {
   baseUrl: "ICWS_BASE_URL",
   user: "ICWS_USER",
@@ -128,6 +104,14 @@ export const variables = {
   logoutTimeout: "ICWS_LOGOUT_TIMEOUT"
 } as const
 
-/** `ICWS_LANGUAGE`, checked as a language tag. */
-export const languageFromEnv = (name: string): Config.Config<string> =>
-  Config.string(name).pipe(Config.mapOrFail((raw) => language(raw.trim(), [])))
+/** Every option `IcwsSession.config` reads; the others keep their defaults. */
+export const config: Config.Config<Options> = Config.all({
+  baseUrl: ClientOptions.env.baseUrl(variables.baseUrl),
+  user: ClientOptions.env.nonBlank(variables.user),
+  password: ClientOptions.env.secret(variables.password),
+  applicationName: ClientOptions.env.optional(ClientOptions.env.nonBlank(variables.applicationName)),
+  language: ClientOptions.env.optional(
+    Config.string(variables.language).pipe(Config.mapOrFail((raw) => language(raw.trim(), [])))
+  ),
+  logoutTimeout: ClientOptions.env.optional(ClientOptions.env.duration(variables.logoutTimeout))
+})

@@ -1,13 +1,13 @@
 /**
  * Wire decoding for InsideView: list pages (JSON or XML), error bodies and
- * the token response. Internal: the public shapes live in BulkJob.ts.
+ * the token response. Internal: the public shapes live in InsideViewJob.ts.
  */
 import { ApiError, Dates, HttpTransport, XmlCodec } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { BulkJob, type BulkJobsPage, IntFromWire } from "../BulkJob.js"
+import { BulkJob, type BulkJobsPage, IntFromWire } from "../InsideViewJob.js"
 
 const codec = XmlCodec.make()
 

@@ -11,11 +11,15 @@
  * pins either form.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ApiError, type HttpTransport } from "@jobstream/core"
+import { ApiError, type HttpTransport, Session } from "@jobstream/core"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type { Auth } from "../InsideViewClient.js"
 import * as Codec from "./codec.js"
+import type { Authorizer } from "./listing.js"
 
 /** Where the login sends the client credentials. */
 export type CredentialsIn = "auto" | "body" | "query"
@@ -111,4 +115,39 @@ export const makeLogin = (options: LoginOptions): Effect.Effect<Credential, ApiE
       )
       : Effect.succeed(credential)
   })
+}
+
+/** What {@link authorize} needs. */
+export interface AuthorizeOptions {
+  readonly transport: HttpTransport.Service
+  readonly auth: Auth
+  readonly tokenUrl: string
+  readonly credentialsIn: CredentialsIn
+  readonly tokenRefreshMargin: Duration.Duration
+  readonly maxRelogins: number
+}
+
+/**
+ * How requests get their token: a fixed one as it is, or client credentials
+ * through a login `Session` living in the current scope (single flight,
+ * refreshed ahead of `expirationTime`, re-login after a 401). `logins`
+ * counts the logins started.
+ */
+export const authorize = (
+  options: AuthorizeOptions
+): Effect.Effect<{ readonly authorized: Authorizer; readonly logins: Effect.Effect<number> }, never, Scope.Scope> => {
+  const auth = options.auth
+  if (auth._tag === "Token") {
+    const token = auth.accessToken
+    return Effect.succeed({ authorized: (f) => f(token), logins: Effect.succeed(0) })
+  }
+  return Effect.map(
+    Session.make<Credential, ApiError.ApiError, never>({
+      acquire: makeLogin({ ...options, clientId: auth.clientId, clientSecret: auth.clientSecret }),
+      expiresAt: (c) => c.expiresAt,
+      refreshAhead: options.tokenRefreshMargin,
+      maxRelogins: options.maxRelogins
+    }),
+    (session) => ({ authorized: (f) => session.withCredential((c) => f(c.token)), logins: session.acquisitions })
+  )
 }

@@ -1,6 +1,6 @@
 /**
  * The InsideView client's options, checked once when the client is built,
- * and the environment variables `layerConfig` reads. Every problem is a
+ * and the `Config` that reads them from the environment. Every problem is a
  * `ConfigError` whose path is the option (`["auth", "clientSecret"]`) or the
  * variable (`["INSIDEVIEW_BASE_URL"]`).
  */
@@ -8,11 +8,11 @@ import { ClientOptions } from "@jobstream/core"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type { Auth, Options } from "../InsideViewClient.js"
-import { maxResultsPerPage } from "../JobsQuery.js"
+import { maxResultsPerPage } from "../InsideViewQuery.js"
+import type { CredentialsIn } from "./login.js"
 
 /** Most page requests in flight at once. */
 export const maxConcurrency = 64
@@ -20,38 +20,39 @@ export const maxConcurrency = 64
 /** Most re-logins per request. */
 export const maxMaxRelogins = 10
 
+/** The defaults of the optional settings (`InsideViewClient.defaults`). */
+export interface Defaults {
+  readonly baseUrl: string
+  readonly authBaseUrl: string
+  readonly credentialsIn: CredentialsIn
+  readonly maxRelogins: number
+  readonly format: "json" | "xml"
+  readonly concurrency: number
+  readonly pageSize: number
+  readonly listEncoding: "comma" | "repeat"
+  readonly rateLimitWait: "fail" | Duration.DurationInput
+  readonly maxRetryAfter: Duration.DurationInput
+  readonly tokenRefreshMargin: Duration.DurationInput
+}
+
 /** The options after their checks, with the defaults filled in. */
 export interface Resolved {
   readonly auth: Auth
   readonly baseUrl: string
   readonly authBaseUrl: string
   readonly tokenUrl: string | undefined
-  readonly credentialsIn: "auto" | "body" | "query"
+  readonly credentialsIn: CredentialsIn
   readonly maxRelogins: number
   readonly format: "json" | "xml"
   readonly concurrency: number
-  readonly resultsPerPage: number
+  readonly pageSize: number
+  readonly maxPages: number | undefined
   readonly listEncoding: "comma" | "repeat"
   readonly rateLimitWait: "fail" | Duration.Duration
-  readonly maxRetryAfter: Duration.Duration | undefined
-  readonly timeout: Duration.Duration | undefined
-  readonly deadline: Duration.Duration | undefined
-  readonly maxBodyBytes: number | undefined
+  readonly maxRetryAfter: Duration.Duration
   readonly tokenRefreshMargin: Duration.Duration
-  readonly maxPages: number | undefined
-}
-
-/** The defaults, as `InsideViewClient.defaults` spells them out. */
-export interface Defaults {
-  readonly baseUrl: string
-  readonly authBaseUrl: string
-  readonly format: "json" | "xml"
-  readonly concurrency: number
-  readonly resultsPerPage: number
-  readonly listEncoding: "comma" | "repeat"
-  readonly tokenRefreshMargin: Duration.DurationInput
-  readonly credentialsIn: "auto" | "body" | "query"
-  readonly maxRelogins: number
+  /** `retryPolicy`, `timeout`, `deadline`, `maxBodyBytes`, `transformClient`. */
+  readonly transport: ClientOptions.ResolvedTransport
 }
 
 const checkAuth = (auth: unknown): ClientOptions.Check<Auth> => {
@@ -78,10 +79,13 @@ const checkAuth = (auth: unknown): ClientOptions.Check<Auth> => {
   }
 }
 
+const checkRateLimitWait = (value: unknown): ClientOptions.Check<"fail" | Duration.Duration> =>
+  value === "fail" ? Either.right("fail") : ClientOptions.duration(value, ["rateLimitWait"])
+
 /** Checks every option; all problems are reported together. */
 export const resolve = (options: Options, defaults: Defaults): ClientOptions.Check<Resolved> => {
-  const o = options as Partial<Record<keyof Options, unknown>>
-  const checked = ClientOptions.all({
+  const o: ClientOptions.Input<Options> = options
+  return ClientOptions.all({
     auth: checkAuth(o.auth),
     baseUrl: ClientOptions.baseUrl(o.baseUrl ?? defaults.baseUrl, ["baseUrl"]),
     authBaseUrl: ClientOptions.baseUrl(o.authBaseUrl ?? defaults.authBaseUrl, ["authBaseUrl"]),
@@ -89,59 +93,23 @@ export const resolve = (options: Options, defaults: Defaults): ClientOptions.Che
     credentialsIn: ClientOptions.literal(o.credentialsIn ?? defaults.credentialsIn, ["credentialsIn"], ["auto", "body", "query"]),
     maxRelogins: ClientOptions.integer(o.maxRelogins ?? defaults.maxRelogins, ["maxRelogins"], { min: 0, max: maxMaxRelogins }),
     format: ClientOptions.literal(o.format ?? defaults.format, ["format"], ["json", "xml"]),
-    concurrency: ClientOptions.integer(o.concurrency ?? defaults.concurrency, ["concurrency"], {
-      min: 1,
-      max: maxConcurrency
-    }),
-    resultsPerPage: ClientOptions.integer(o.resultsPerPage ?? defaults.resultsPerPage, ["resultsPerPage"], {
-      min: 1,
-      max: maxResultsPerPage
-    }),
+    concurrency: ClientOptions.integer(o.concurrency ?? defaults.concurrency, ["concurrency"], { min: 1, max: maxConcurrency }),
+    pageSize: ClientOptions.integer(o.pageSize ?? defaults.pageSize, ["pageSize"], { min: 1, max: maxResultsPerPage }),
+    maxPages: ClientOptions.maxPages(o.maxPages),
     listEncoding: ClientOptions.literal(o.listEncoding ?? defaults.listEncoding, ["listEncoding"], ["comma", "repeat"]),
-    rateLimitWait: o.rateLimitWait === undefined || o.rateLimitWait === "fail"
-      ? Either.right("fail" as const)
-      : ClientOptions.duration(o.rateLimitWait, ["rateLimitWait"]),
-    maxRetryAfter: ClientOptions.optional(o.maxRetryAfter, (v) => ClientOptions.duration(v, ["maxRetryAfter"], { allowZero: true })),
-    timeout: ClientOptions.optional(o.timeout, (v) => ClientOptions.duration(v, ["timeout"])),
-    deadline: ClientOptions.optional(o.deadline, (v) => ClientOptions.duration(v, ["deadline"])),
-    maxBodyBytes: ClientOptions.optional(o.maxBodyBytes, (v) =>
-      ClientOptions.integer(v, ["maxBodyBytes"], { min: 1, max: Number.MAX_SAFE_INTEGER })),
+    rateLimitWait: checkRateLimitWait(o.rateLimitWait ?? defaults.rateLimitWait),
+    maxRetryAfter: ClientOptions.duration(o.maxRetryAfter ?? defaults.maxRetryAfter, ["maxRetryAfter"], { allowZero: true }),
     tokenRefreshMargin: ClientOptions.duration(o.tokenRefreshMargin ?? defaults.tokenRefreshMargin, ["tokenRefreshMargin"], {
       allowZero: true
     }),
-    retryPolicy: ClientOptions.optional(o.retryPolicy, (v) =>
-      typeof v === "object" && v !== null
-        ? Either.right(v)
-        : Either.left(ClientOptions.invalid(["retryPolicy"], "must be a Schedule (see RetryPolicy)"))),
-    transformClient: ClientOptions.optional(o.transformClient, (v) => ClientOptions.func(v, ["transformClient"])),
-    maxPages: ClientOptions.optional(o.maxPages, (v) =>
-      ClientOptions.integer(v, ["maxPages"], { min: 1, max: Number.MAX_SAFE_INTEGER }))
+    transport: ClientOptions.transport(o)
   })
-  return Either.map(checked, (c): Resolved => ({
-    auth: c.auth,
-    baseUrl: c.baseUrl,
-    authBaseUrl: c.authBaseUrl,
-    tokenUrl: c.tokenUrl,
-    credentialsIn: c.credentialsIn,
-    maxRelogins: c.maxRelogins,
-    format: c.format,
-    concurrency: c.concurrency,
-    resultsPerPage: c.resultsPerPage,
-    listEncoding: c.listEncoding,
-    rateLimitWait: c.rateLimitWait,
-    maxRetryAfter: c.maxRetryAfter,
-    timeout: c.timeout,
-    deadline: c.deadline,
-    maxBodyBytes: c.maxBodyBytes,
-    tokenRefreshMargin: c.tokenRefreshMargin,
-    maxPages: c.maxPages
-  }))
 }
 
 // ---------------------------------------------------------------------------
 // Environment
 
-/** The variables `layerConfig` reads. */
+/** The variables `InsideViewClient.config` reads. */
 export const variables = {
   accessToken: "INSIDEVIEW_ACCESS_TOKEN",
   clientId: "INSIDEVIEW_CLIENT_ID",
@@ -152,40 +120,47 @@ export const variables = {
   format: "INSIDEVIEW_FORMAT"
 } as const
 
-const isSet = (name: string) => Effect.map(Config.option(Config.string(name)), Option.isSome)
+const raw = (name: string) => ClientOptions.env.optional(Config.string(name))
 
 /**
  * The credentials from the environment. Rule: a set `INSIDEVIEW_ACCESS_TOKEN`
  * (even empty, which is then an error) means token authentication and the
- * client-credential variables are not read; otherwise `INSIDEVIEW_CLIENT_ID`
- * and `INSIDEVIEW_CLIENT_SECRET` are both required.
+ * client-credential variables are not looked at; otherwise
+ * `INSIDEVIEW_CLIENT_ID` and `INSIDEVIEW_CLIENT_SECRET` are both required.
  */
-export const authFromEnv: Effect.Effect<Auth, ConfigError.ConfigError> = Effect.gen(function*() {
-  if (yield* isSet(variables.accessToken)) {
-    const accessToken = yield* ClientOptions.env.secret(variables.accessToken)
-    return { _tag: "Token", accessToken } satisfies Auth
+export const authConfig: Config.Config<Auth> = Config.all({
+  accessToken: raw(variables.accessToken),
+  clientId: raw(variables.clientId),
+  clientSecret: raw(variables.clientSecret)
+}).pipe(Config.mapOrFail(({ accessToken, clientId, clientSecret }): ClientOptions.Check<Auth> => {
+  if (accessToken !== undefined) {
+    return Either.map(ClientOptions.secret(Redacted.make(accessToken), [variables.accessToken]), (token) => ({
+      _tag: "Token",
+      accessToken: token
+    }))
   }
-  const hasId = yield* isSet(variables.clientId)
-  const hasSecret = yield* isSet(variables.clientSecret)
-  if (!hasId || !hasSecret) {
-    const [path, message] = !hasId && !hasSecret
+  if (clientId === undefined || clientSecret === undefined) {
+    const [path, message] = clientId === undefined && clientSecret === undefined
       ? [variables.accessToken, `set ${variables.accessToken}, or ${variables.clientId} and ${variables.clientSecret}`]
-      : !hasId
+      : clientId === undefined
       ? [variables.clientId, `is needed with ${variables.clientSecret} (or set ${variables.accessToken} instead)`]
       : [variables.clientSecret, `is needed with ${variables.clientId} (or set ${variables.accessToken} instead)`]
-    return yield* Effect.fail(ConfigError.MissingData([path], message))
+    return Either.left(ConfigError.MissingData([path], message))
   }
-  const { clientId, clientSecret } = yield* Config.all({
-    clientId: ClientOptions.env.nonBlank(variables.clientId),
-    clientSecret: ClientOptions.env.secret(variables.clientSecret)
-  })
-  return { _tag: "Credentials", clientId, clientSecret } satisfies Auth
-})
+  return Either.map(
+    ClientOptions.all({
+      clientId: ClientOptions.nonBlank(clientId, [variables.clientId]),
+      clientSecret: ClientOptions.secret(Redacted.make(clientSecret), [variables.clientSecret])
+    }),
+    ({ clientId, clientSecret }) => ({ _tag: "Credentials", clientId, clientSecret })
+  )
+}))
 
-/** The optional settings from the environment (absent variables are left out). */
-export const settingsFromEnv = Config.all({
-  baseUrl: Config.option(ClientOptions.env.baseUrl(variables.baseUrl)),
-  authBaseUrl: Config.option(ClientOptions.env.baseUrl(variables.authBaseUrl)),
-  tokenUrl: Config.option(ClientOptions.env.baseUrl(variables.tokenUrl)),
-  format: Config.option(ClientOptions.env.literal(variables.format, ["json", "xml"]))
+/** Every option `InsideViewClient.config` reads; the others keep their defaults. */
+export const config: Config.Config<Options> = Config.all({
+  auth: authConfig,
+  baseUrl: ClientOptions.env.optional(ClientOptions.env.baseUrl(variables.baseUrl)),
+  authBaseUrl: ClientOptions.env.optional(ClientOptions.env.baseUrl(variables.authBaseUrl)),
+  tokenUrl: ClientOptions.env.optional(ClientOptions.env.baseUrl(variables.tokenUrl)),
+  format: ClientOptions.env.optional(ClientOptions.env.literal(variables.format, ["json", "xml"]))
 })
