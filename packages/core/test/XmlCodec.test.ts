@@ -6,6 +6,7 @@ import { GenericSimulator } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { rootName } from "../src/internal/xmlScan.js"
 
 const Jobs = Schema.Struct({
   jobs: Schema.Struct({
@@ -17,6 +18,17 @@ const codec = XmlCodec.make()
 const options = { arrayPaths: ["jobs.job"] }
 
 const decode = (text: string) => Effect.either(codec.decode(Jobs, text, where, options))
+
+describe("XmlCodec as a plain module", () => {
+  it.effect("parse and decode work without building a codec (the default settings)", () =>
+    Effect.gen(function*() {
+      const text = "<jobs><job><id>a</id><name>A</name></job></jobs>"
+      expect(Either.getOrThrow(XmlCodec.parse(text, options))).toEqual({ jobs: { job: [{ id: "a", name: "A" }] } })
+      expect(yield* XmlCodec.decode(Jobs, text, where, options)).toEqual({ jobs: { job: [{ id: "a", name: "A" }] } })
+      const bad = yield* Effect.flip(XmlCodec.decode(Jobs, "<jobs><job>", where, options))
+      expect(bad).toMatchObject({ _tag: "DecodeError", format: "xml", provider: "generic" })
+    }))
+})
 
 describe("XmlCodec", () => {
   it.effect("many, one and no elements all decode to arrays", () =>
@@ -88,7 +100,7 @@ describe("XmlCodec", () => {
         const parsed = codec.parse(`<?xml version="1.0"?><${root}><job><id>a</id></job></${root}>`, { arrayPaths: ["*.job"] })
         expect(Either.getOrThrow(parsed)).toEqual({ [root]: { job: [{ id: "a" }] } })
       }
-      expect(XmlCodec.rootName(`<?xml version="1.0"?><!-- c --><root a="1"><x/></root>`)).toBe("root")
+      expect(rootName(`<?xml version="1.0"?><!-- c --><root a="1"><x/></root>`)).toBe("root")
     }))
 
   it.effect("records that are not flat (nested elements, CDATA, comments) still decode fully", () =>
