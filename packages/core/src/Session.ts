@@ -45,8 +45,8 @@ import * as FiberSet from "effect/FiberSet"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
-import type { Held } from "./internal/credentialTiming.js"
 import * as Timing from "./internal/credentialTiming.js"
+import * as SessionState from "./internal/sessionState.js"
 
 /** The refresh margin for a credential living `lifetimeMillis`: `min(maxMillis, ratio × lifetime)`. */
 export const refreshMargin: (lifetimeMillis: number, maxMillis: number, ratio: number) => number = Timing.refreshMargin
@@ -103,25 +103,9 @@ export const defaults = {
   maxReloginBackoff: Duration.seconds(10)
 } as const
 
-interface State<A, E> {
-  readonly held: Option.Option<Held<A>>
-  readonly inflight: Option.Option<Deferred.Deferred<A, E>>
-  readonly acquisitions: number
-  readonly rejections: number
-  /** Credentials rejected in a row without a single accepted use. */
-  readonly strikes: number
-  readonly closed: boolean
-}
-
 /** Default test for "the credential was rejected". */
 export const isUnauthorizedError = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "Unauthorized"
-
-type Plan<A, E> =
-  | { readonly _tag: "Use"; readonly value: A }
-  | { readonly _tag: "Wait"; readonly deferred: Deferred.Deferred<A, E>; readonly start: boolean }
-  | { readonly _tag: "UseAndRefresh"; readonly value: A; readonly deferred: Deferred.Deferred<A, E> }
-  | { readonly _tag: "Closed" }
 
 /** Builds a session living in the current scope. */
 export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<A, E>, never, R | Scope.Scope> =>
@@ -139,14 +123,7 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
     // Created before the finalizer below, so they are interrupted after it ran.
     const acquiring = yield* FiberSet.make()
     const releasing = yield* FiberSet.make()
-    const state = yield* Ref.make<State<A, E>>({
-      held: Option.none(),
-      inflight: Option.none(),
-      acquisitions: 0,
-      rejections: 0,
-      strikes: 0,
-      closed: false
-    })
+    const state = yield* Ref.make(SessionState.initial<A, E>())
 
     // Finalizers run uninterruptibly; the release is made interruptible so the
     // timeout can cut it short.
@@ -201,25 +178,7 @@ export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<
     const get: Effect.Effect<A, E> = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const fresh = yield* Deferred.make<A, E>()
-      const plan = yield* Ref.modify(state, (s): readonly [Plan<A, E>, State<A, E>] => {
-        if (s.closed) return [{ _tag: "Closed" }, s]
-        if (Option.isSome(s.held)) {
-          const { expiresAt, refreshAt, value } = s.held.value
-          if (refreshAt === undefined || expiresAt === undefined || now < refreshAt) return [{ _tag: "Use", value }, s]
-          if (now < expiresAt) {
-            if (Option.isSome(s.inflight)) return [{ _tag: "Use", value }, s]
-            return [
-              { _tag: "UseAndRefresh", value, deferred: fresh },
-              { ...s, inflight: Option.some(fresh), acquisitions: s.acquisitions + 1 }
-            ]
-          }
-        }
-        if (Option.isSome(s.inflight)) return [{ _tag: "Wait", deferred: s.inflight.value, start: false }, s]
-        return [
-          { _tag: "Wait", deferred: fresh, start: true },
-          { ...s, held: Option.none(), inflight: Option.some(fresh), acquisitions: s.acquisitions + 1 }
-        ]
-      })
+      const plan = yield* Ref.modify(state, (s) => SessionState.plan(s, now, fresh))
       switch (plan._tag) {
         case "Closed":
           return yield* Effect.dieMessage("the session was used after its scope closed")
