@@ -33,6 +33,17 @@ export interface Source {
   readonly jobs: Stream.Stream<Job.Job, ApiError.ApiError>
 }
 
+/**
+ * A provider's source from its client's tag: every job, normalized, with the
+ * default query (what each provider package exports as `source`).
+ *
+ * @since 0.2.0
+ */
+export const sourceOf = <I, S extends { readonly normalizedJobs: () => Stream.Stream<Job.Job, ApiError.ApiError> }>(
+  tag: Context.Tag<I, S>,
+  provider: string
+): Effect.Effect<Source, never, I> => Effect.map(tag, (client) => ({ provider, jobs: client.normalizedJobs() }))
+
 /** Which jobs to stream. */
 export interface Filter {
   /** Only these providers (by name). Default: all sources. */

@@ -43,7 +43,7 @@ import * as Secrets from "./internal/secrets.js"
 import * as Send from "./internal/send.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
-export { decodeJson, type DecodeOptions, mediaType, parseJson } from "./internal/decode.js"
+export { decodeJson, type DecodeOptions, mediaType, mismatchPaths, parseJson } from "./internal/decode.js"
 export { omittedExcerpt } from "./ApiError.js"
 
 /** A response whose body has been read (as text) within the size limit. */

@@ -238,3 +238,22 @@ export const openLayer = <I, S>(
   handle: (service: S) => Handle
 ): Effect.Effect<Handle, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   withUrls(overrides, Effect.map(Layer.build(layer), (context) => handle(Context.get(context, tag))))
+
+/**
+ * A client's two Layers from its `make`, the Effect convention: `layer(options)`
+ * and `layerConfig(config)`, where `config` is a `Config.Config.Wrap` of the
+ * options (one `Config` per option, or one `Config` of them all). The client
+ * lives as long as the Layer's scope.
+ *
+ * @since 0.2.0
+ */
+export const layers = <I, S, O, R>(
+  tag: Context.Tag<I, S>,
+  make: (options: O) => Effect.Effect<S, ConfigError.ConfigError, R>
+): {
+  readonly layer: (options: O) => Layer.Layer<I, ConfigError.ConfigError, Exclude<R, Scope.Scope>>
+  readonly layerConfig: (config: Config.Config.Wrap<O>) => Layer.Layer<I, ConfigError.ConfigError, Exclude<R, Scope.Scope>>
+} => ({
+  layer: (options) => Layer.scoped(tag, make(options)),
+  layerConfig: (config) => Layer.scoped(tag, Effect.flatMap(Config.unwrap(config), make))
+})

@@ -20,7 +20,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { type AllJobs, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"
+import { AllJobs, Provider, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -139,9 +139,10 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
     return { ...listing, normalizedJobs: (query) => Stream.map(listing.jobs(query), toJob) } satisfies Service
   })
 
+const layers = Provider.layers(GreenArrowClient, make)
+
 /** The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid. */
-export const layer = (options: Options): Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(GreenArrowClient, make(options))
+export const layer: (options: Options) => Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> = layers.layer
 
 /** The environment variables {@link config} reads. */
 export const variables = OptionChecks.variables
@@ -173,14 +174,10 @@ export const config: Config.Config<Options> = OptionChecks.config
  */
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config
-): Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(GreenArrowClient, Effect.flatMap(Config.unwrap(options), make))
+): Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> => layers.layerConfig(options)
 
 /**
  * This provider as a source for `AllJobs.layer` from @jobstream/core: every
  * job, normalized, with the default query.
  */
-export const source: Effect.Effect<AllJobs.Source, never, GreenArrowClient> = Effect.map(GreenArrowClient, (client) => ({
-  provider,
-  jobs: client.normalizedJobs()
-}))
+export const source: Effect.Effect<AllJobs.Source, never, GreenArrowClient> = AllJobs.sourceOf(GreenArrowClient, provider)

@@ -22,7 +22,7 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { type AllJobs, type ApiError, ClientOptions, type Job } from "@jobstream/core"
+import { AllJobs, type ApiError, ClientOptions, type Job } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -221,7 +221,4 @@ export const layerConfig = (
  * This provider as a source for `AllJobs.layer` from @jobstream/core: every
  * job, normalized, with the default query.
  */
-export const source: Effect.Effect<AllJobs.Source, never, IcwsClient> = Effect.map(IcwsClient, (client) => ({
-  provider: IcwsJob.provider,
-  jobs: client.normalizedJobs()
-}))
+export const source: Effect.Effect<AllJobs.Source, never, IcwsClient> = AllJobs.sourceOf(IcwsClient, IcwsJob.provider)

@@ -26,7 +26,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { type ApiError, type ClientOptions, HttpTransport, RetryPolicy, Session } from "@jobstream/core"
+import { type ApiError, type ClientOptions, HttpTransport, Provider, RetryPolicy, Session } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -244,8 +244,8 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
   })
 
 /** The session as a scoped Layer (logs out when the layer is released); a bad option is a `ConfigError`. */
-export const layer = (options: Options): Layer.Layer<IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(IcwsSession, make(options))
+export const layer: (options: Options) => Layer.Layer<IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =
+  Provider.layers(IcwsSession, make).layer
 
 /** The environment variables {@link config} reads. */
 export const variables = OptionChecks.variables
@@ -269,5 +269,4 @@ export const config: Config.Config<Options> = OptionChecks.config
  */
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config
-): Layer.Layer<IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(IcwsSession, Effect.flatMap(Config.unwrap(options), make))
+): Layer.Layer<IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> => Provider.layers(IcwsSession, make).layerConfig(options)

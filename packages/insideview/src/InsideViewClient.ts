@@ -28,7 +28,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { type AllJobs, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"
+import { AllJobs, Provider, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -201,9 +201,10 @@ export const make = (
     } satisfies Service
   })
 
+const layers = Provider.layers(InsideViewClient, make)
+
 /** The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid. */
-export const layer = (options: Options): Layer.Layer<InsideViewClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(InsideViewClient, make(options))
+export const layer: (options: Options) => Layer.Layer<InsideViewClient, ConfigError.ConfigError, HttpClient.HttpClient> = layers.layer
 
 /** The environment variables {@link config} reads. */
 export const variables = OptionChecks.variables
@@ -232,14 +233,10 @@ export const config: Config.Config<Options> = OptionChecks.config
  */
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config
-): Layer.Layer<InsideViewClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.scoped(InsideViewClient, Effect.flatMap(Config.unwrap(options), make))
+): Layer.Layer<InsideViewClient, ConfigError.ConfigError, HttpClient.HttpClient> => layers.layerConfig(options)
 
 /**
  * This provider as a source for `AllJobs.layer` from @jobstream/core: every
  * job, normalized, with the default query.
  */
-export const source: Effect.Effect<AllJobs.Source, never, InsideViewClient> = Effect.map(InsideViewClient, (client) => ({
-  provider: InsideViewJob.provider,
-  jobs: client.normalizedJobs()
-}))
+export const source: Effect.Effect<AllJobs.Source, never, InsideViewClient> = AllJobs.sourceOf(InsideViewClient, InsideViewJob.provider)

@@ -5,7 +5,6 @@
 import { ApiError, Dates, HttpTransport, XmlCodec } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { BulkJob, type BulkJobsPage, IntFromWire } from "../InsideViewJob.js"
 
@@ -138,18 +137,6 @@ const TokenResponse = Schema.Struct({ accessTokenDetails: TokenDetails })
 const decodeTokenJson = HttpTransport.decodeJson(TokenResponse, { sensitive: true })
 const decodeTokenValue = Schema.decodeUnknownEither(TokenResponse, { errors: "all" })
 
-// Where an XML answer does not match, by path only (values may be the token).
-const mismatchPaths = (error: ParseResult.ParseError): string => {
-  try {
-    const paths = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
-      issue.path.length === 0 ? "(root)" : issue.path.map(String).join(".")
-    )
-    return `the body does not have the expected shape at ${[...new Set(paths)].join(", ")}`
-  } catch {
-    return "the body does not have the expected shape"
-  }
-}
-
 /**
  * Decodes the login answer (JSON, or XML with root `<accessTokenDetails>`).
  * The body holds the token, so an error never quotes it: no excerpt, and a
@@ -168,7 +155,7 @@ export const decodeToken = (
     const parsed = codec.parse(body)
     if (Either.isLeft(parsed)) return fail("xml", "the login answer is not well-formed XML")
     const decoded = decodeTokenValue(parsed.right)
-    if (Either.isLeft(decoded)) return fail("schema", mismatchPaths(decoded.left))
+    if (Either.isLeft(decoded)) return fail("schema", HttpTransport.mismatchPaths(decoded.left))
     return Effect.succeed(decoded.right.accessTokenDetails)
   })
 
