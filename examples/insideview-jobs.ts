@@ -4,7 +4,7 @@
  *   npx tsx --conditions=@jobstream/source examples/insideview-jobs.ts
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { BulkJob, InsideViewClient } from "@jobstream/insideview"
+import { InsideViewClient, InsideViewJob } from "@jobstream/insideview"
 import { InsideViewSimulator } from "@jobstream/testkit"
 import { Chunk, Effect, Layer, Redacted, Stream } from "effect"
 
@@ -33,7 +33,7 @@ const program = Effect.gen(function*() {
 
   const total = [...summary.values()].reduce((a, b) => a + b, 0)
   console.log(`streamed ${total} jobs in ${Date.now() - started} ms over ${sim.listRequests} list requests, ${sim.logins} login(s)`)
-  for (const [status, n] of summary) console.log(`  ${status.padEnd(12)} ${n}  → ${BulkJob.toStatus(status)}`)
+  for (const [status, n] of summary) console.log(`  ${status.padEnd(12)} ${n}  → ${InsideViewJob.toStatus(status)}`)
 })
 
 Effect.runPromise(Effect.scoped(program)).then(

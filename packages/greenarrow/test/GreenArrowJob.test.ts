@@ -231,3 +231,14 @@ describe("GreenArrowQuery.resolve", () => {
     expect(Either.isLeft(GreenArrowQuery.resolve({ state: ["a,b"] }, { perPage: 10, arrayEncoding: "comma" }))).toBe(true)
   })
 })
+
+describe("GreenArrowQuery.OrganizationScope (Scope before 0.2)", () => {
+  it("decodes the three scopes, and the old name is gone (it collided with Effect's Scope)", () => {
+    const decodeScope = Schema.decodeUnknownEither(GreenArrowQuery.OrganizationScope)
+    for (const scope of [{ _tag: "Own" }, { _tag: "Organization", organizationId: 7 }, { _tag: "AllOrganizations" }]) {
+      expect(Either.getOrThrow(decodeScope(scope))).toEqual(scope)
+    }
+    expect(Either.isLeft(decodeScope({ _tag: "Organization", organizationId: "x7" }))).toBe(true)
+    expect("Scope" in GreenArrowQuery).toBe(false)
+  })
+})

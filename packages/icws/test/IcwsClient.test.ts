@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { RetryPolicy } from "@jobstream/core"
-import { IcwsClient, IcwsJob } from "@jobstream/icws"
+import { IcwsClient, IcwsJob, IcwsQuery } from "@jobstream/icws"
 import { Faults, IcwsSimulator } from "@jobstream/testkit"
 import { Chunk, Effect, Schedule, Stream } from "effect"
 import type { Scope } from "effect"
@@ -121,8 +121,8 @@ describe("IcwsClient.jobs", () => {
         Effect.all([
           Effect.flip(Stream.runDrain(c.jobs({ jobCount: 0 }))),
           Effect.flip(Stream.runDrain(c.jobs({ jobCount: 2.5 }))),
-          Effect.flip(Stream.runDrain(c.jobs({ mode: "everything" } as unknown as IcwsJob.JobsQuery))),
-          Effect.flip(Stream.runDrain(c.jobs({ jobcount: 5 } as unknown as IcwsJob.JobsQuery))),
+          Effect.flip(Stream.runDrain(c.jobs({ mode: "everything" } as unknown as IcwsQuery.JobsQuery))),
+          Effect.flip(Stream.runDrain(c.jobs({ jobcount: 5 } as unknown as IcwsQuery.JobsQuery))),
           Effect.flip(c.getJob("")),
           Effect.flip(c.getJob("x", "full" as IcwsJob.ResponseMode)),
           Effect.flip(c.cancelJob(" ")),

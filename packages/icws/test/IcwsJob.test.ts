@@ -70,3 +70,15 @@ describe("IcwsJob.toJob", () => {
     expect(Either.isLeft(bad)).toBe(true)
   })
 })
+
+describe("IcwsQuery (moved out of IcwsJob in 0.2)", () => {
+  it("validate reports every problem by parameter; the IcwsJob names are aliases", async () => {
+    const { IcwsQuery } = await import("@jobstream/icws")
+    expect(Either.getOrThrow(IcwsQuery.validate({ mode: "all", jobCount: 10 }))).toEqual({ mode: "all", jobCount: 10 })
+    const bad = IcwsQuery.validate({ mode: "full", jobCount: 0, jobcount: 3 })
+    expect(Either.isLeft(bad) ? bad.left.map((p) => p.parameter).sort() : []).toEqual(["jobCount", "jobcount", "mode"])
+    expect(IcwsJob.validateQuery).toBe(IcwsQuery.validate)
+    expect(IcwsJob.JobsQuery).toBe(IcwsQuery.JobsQuery)
+    expect(IcwsJob.ResponseMode).toBe(IcwsQuery.ResponseMode)
+  })
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { BulkJob } from "@jobstream/insideview"
+import { InsideViewJob } from "@jobstream/insideview"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 
@@ -17,7 +17,7 @@ describe("toJob", () => {
       ["", "unknown"]
     ]
     for (const [jobStatus, status] of cases) {
-      expect(BulkJob.toJob({ jobId: "j", jobStatus }).status).toBe(status)
+      expect(InsideViewJob.toJob({ jobId: "j", jobStatus }).status).toBe(status)
     }
   })
 
@@ -29,7 +29,7 @@ describe("toJob", () => {
       createdDate: "2015-08-17",
       creditsConsumed: 90
     }
-    expect(BulkJob.toJob(record)).toEqual({
+    expect(InsideViewJob.toJob(record)).toEqual({
       provider: "insideview",
       id: "gqack4st85ffclb2qig1",
       name: null,
@@ -42,16 +42,16 @@ describe("toJob", () => {
       progress: null,
       raw: record
     })
-    expect(BulkJob.toJob({ ...record, createdDate: "2016-09-15T03:36:05.000-07:00" }).createdAt?.toISOString()).toBe(
+    expect(InsideViewJob.toJob({ ...record, createdDate: "2016-09-15T03:36:05.000-07:00" }).createdAt?.toISOString()).toBe(
       "2016-09-15T10:36:05.000Z"
     )
-    expect(BulkJob.toJob({ ...record, createdDate: "someday" }).createdAt).toBeNull()
-    expect(BulkJob.toJob({ jobId: "x", jobStatus: "failed" })).toMatchObject({ type: null, createdAt: null })
+    expect(InsideViewJob.toJob({ ...record, createdDate: "someday" }).createdAt).toBeNull()
+    expect(InsideViewJob.toJob({ jobId: "x", jobStatus: "failed" })).toMatchObject({ type: null, createdAt: null })
   })
 })
 
 describe("BulkJob schema", () => {
-  const decode = Schema.decodeUnknownEither(BulkJob.BulkJob)
+  const decode = Schema.decodeUnknownEither(InsideViewJob.BulkJob)
   it("accepts numbers and numeric strings for creditsConsumed, and its absence or null", () => {
     expect(decode({ jobId: "a", jobStatus: "x", creditsConsumed: "12" })).toEqual(
       Either.right({ jobId: "a", jobStatus: "x", creditsConsumed: 12 })
@@ -63,5 +63,15 @@ describe("BulkJob schema", () => {
     expect(Either.isLeft(decode({ jobId: "a", jobStatus: "x", creditsConsumed: "12 credits" }))).toBe(true)
     expect(Either.isLeft(decode({ jobId: "a", jobStatus: "x", creditsConsumed: 1.5 }))).toBe(true)
     expect(Either.isLeft(decode({ jobId: "", jobStatus: "x" }))).toBe(true)
+  })
+})
+
+describe("0.1 module names", () => {
+  it("BulkJob and JobsQuery are the modules InsideViewJob and InsideViewQuery (deprecated aliases)", async () => {
+    const pkg = await import("@jobstream/insideview")
+    expect(pkg.BulkJob.toJob).toBe(pkg.InsideViewJob.toJob)
+    expect(pkg.BulkJob.BulkJob).toBe(pkg.InsideViewJob.BulkJob)
+    expect(pkg.JobsQuery.validate).toBe(pkg.InsideViewQuery.validate)
+    expect(Object.keys(pkg.BulkJob).sort()).toEqual(Object.keys(pkg.InsideViewJob).sort())
   })
 })

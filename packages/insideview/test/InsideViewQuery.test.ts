@@ -1,6 +1,6 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { JobsQuery } from "@jobstream/insideview"
+import { InsideViewQuery } from "@jobstream/insideview"
 import { InsideViewSimulator } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -35,10 +35,10 @@ const invalid: ReadonlyArray<readonly [string, unknown, string, string]> = [
   ["not an object", 5, "query", "5 is not an object of parameters"]
 ]
 
-describe("JobsQuery.validate", () => {
+describe("InsideViewQuery.validate", () => {
   for (const [name, query, parameter, text] of invalid) {
     it(`rejects ${name}`, () => {
-      const result = JobsQuery.validate(query)
+      const result = InsideViewQuery.validate(query)
       expect(Either.isLeft(result)).toBe(true)
       if (Either.isLeft(result)) {
         expect(result.left).toHaveLength(1)
@@ -49,7 +49,7 @@ describe("JobsQuery.validate", () => {
   }
 
   it("reports every problem at once, one per parameter", () => {
-    const result = JobsQuery.validate({ period: "day", start: "2015-02-30", resultsPerPage: 500, jobTypes: [] })
+    const result = InsideViewQuery.validate({ period: "day", start: "2015-02-30", resultsPerPage: 500, jobTypes: [] })
     expect(Either.isLeft(result) ? result.left : []).toEqual([
       { parameter: "start", message: `"2015-02-30" is not a real date (February 2015 has 28 days)` },
       { parameter: "jobTypes", message: "must list at least one type" },
@@ -69,21 +69,21 @@ describe("JobsQuery.validate", () => {
         {},
         undefined
       ]
-    ) expect(Either.isRight(JobsQuery.validate(q))).toBe(true)
+    ) expect(Either.isRight(InsideViewQuery.validate(q))).toBe(true)
   })
 
   it("encodes named codes as numbers, comma-separated or repeated", () => {
     const q = { jobStatuses: ["failed", "finished", "failed"], jobTypes: ["companyDetails"], page: 2 } as const
-    expect(JobsQuery.toUrlParams(q)).toEqual([["jobStatuses", "0,3"], ["jobTypes", "1"], ["page", "2"]])
-    expect(JobsQuery.toUrlParams(q, "repeat")).toEqual([
+    expect(InsideViewQuery.toUrlParams(q)).toEqual([["jobStatuses", "0,3"], ["jobTypes", "1"], ["page", "2"]])
+    expect(InsideViewQuery.toUrlParams(q, "repeat")).toEqual([
       ["jobStatuses", "0"],
       ["jobStatuses", "3"],
       ["jobTypes", "1"],
       ["page", "2"]
     ])
-    expect(JobsQuery.toUrlParams({ jobStatuses: ["notFound", "aborted"] })).toEqual([["jobStatuses", "-1,4"]])
+    expect(InsideViewQuery.toUrlParams({ jobStatuses: ["notFound", "aborted"] })).toEqual([["jobStatuses", "-1,4"]])
     // A record's word and the code's name send the same code.
-    expect(JobsQuery.toUrlParams({ jobTypes: ["targetCompanyDetails", "companyDetails", "contact"] })).toEqual([
+    expect(InsideViewQuery.toUrlParams({ jobTypes: ["targetCompanyDetails", "companyDetails", "contact"] })).toEqual([
       ["jobTypes", "1,2"]
     ])
   })
@@ -95,7 +95,7 @@ describe("invalid queries fail before any request", () => {
       const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 10 })
       const client = yield* clientFor(sim)
       for (const [, query] of invalid) {
-        const q = query as JobsQuery.JobsQuery
+        const q = query as InsideViewQuery.JobsQuery
         for (
           const run of [
             client.listJobs(q),
