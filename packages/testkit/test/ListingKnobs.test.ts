@@ -2,21 +2,12 @@
  * The simulators' knobs for listings that move and cursors that misbehave,
  * checked with plain `fetch` (the clients' tests rely on exactly this).
  */
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as GreenArrowSimulator from "../src/GreenArrowSimulator.js"
 import * as IcwsSimulator from "../src/IcwsSimulator.js"
 import * as InsideViewSimulator from "../src/InsideViewSimulator.js"
 import * as Mutations from "../src/Mutations.js"
-import type { RunningServer } from "../src/Server.js"
-
-const opened: Array<RunningServer> = []
-const track = <S extends RunningServer>(server: S): S => {
-  opened.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()))
-})
+import { track } from "./helpers.js"
 
 const getJson = async <T>(url: string, headers: Record<string, string> = {}): Promise<T> =>
   (await fetch(url, { headers })).json() as Promise<T>
