@@ -10,22 +10,11 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import { DecodeError, InvalidRequest, Timeout, TransportError } from "./internal/apiError/failures.js"
+import * as Failures from "./internal/apiError/failures.js"
 import type { Where } from "./internal/apiError/fields.js"
-import { JobCanceled, JobFailed, OutcomeUnknown, PaginationError } from "./internal/apiError/outcomes.js"
+import * as Outcomes from "./internal/apiError/outcomes.js"
 import { type Problem, truncate } from "./internal/apiError/problems.js"
-import {
-  BadRequest,
-  Forbidden,
-  Gone,
-  MethodNotAllowed,
-  NotFound,
-  RateLimited,
-  Redirected,
-  ServerError,
-  UnexpectedStatus,
-  Unauthorized
-} from "./internal/apiError/status.js"
+import * as Status from "./internal/apiError/status.js"
 
 // The members live in small internal modules (`internal/apiError/*`); this
 // module is their public face, with the union and what works on any member.
@@ -57,45 +46,45 @@ export { formatParseError, type Problem, problemsOf, truncate } from "./internal
 
 /** Every error a jobstream operation can fail with. */
 export type ApiError =
-  | BadRequest
-  | Unauthorized
-  | Forbidden
-  | NotFound
-  | MethodNotAllowed
-  | Gone
-  | RateLimited
-  | ServerError
-  | UnexpectedStatus
-  | TransportError
-  | Timeout
-  | DecodeError
-  | InvalidRequest
-  | Redirected
-  | PaginationError
-  | JobFailed
-  | JobCanceled
-  | OutcomeUnknown
+  | Status.BadRequest
+  | Status.Unauthorized
+  | Status.Forbidden
+  | Status.NotFound
+  | Status.MethodNotAllowed
+  | Status.Gone
+  | Status.RateLimited
+  | Status.ServerError
+  | Status.UnexpectedStatus
+  | Failures.TransportError
+  | Failures.Timeout
+  | Failures.DecodeError
+  | Failures.InvalidRequest
+  | Status.Redirected
+  | Outcomes.PaginationError
+  | Outcomes.JobFailed
+  | Outcomes.JobCanceled
+  | Outcomes.OutcomeUnknown
 
 /** Schema of the union, for encoding errors (e.g. as JSON lines). */
 export const ApiError = Schema.Union(
-  BadRequest,
-  Unauthorized,
-  Forbidden,
-  NotFound,
-  MethodNotAllowed,
-  Gone,
-  RateLimited,
-  ServerError,
-  UnexpectedStatus,
-  TransportError,
-  Timeout,
-  DecodeError,
-  InvalidRequest,
-  Redirected,
-  PaginationError,
-  JobFailed,
-  JobCanceled,
-  OutcomeUnknown
+  Status.BadRequest,
+  Status.Unauthorized,
+  Status.Forbidden,
+  Status.NotFound,
+  Status.MethodNotAllowed,
+  Status.Gone,
+  Status.RateLimited,
+  Status.ServerError,
+  Status.UnexpectedStatus,
+  Failures.TransportError,
+  Failures.Timeout,
+  Failures.DecodeError,
+  Failures.InvalidRequest,
+  Status.Redirected,
+  Outcomes.PaginationError,
+  Outcomes.JobFailed,
+  Outcomes.JobCanceled,
+  Outcomes.OutcomeUnknown
 )
 
 /** The `_tag` of every member of {@link ApiError}. */
@@ -158,24 +147,24 @@ export const fromStatus = (
   const fields = { ...ctx, ...definedOnly(detail), status }
   switch (status) {
     case 400:
-      return new BadRequest(fields)
+      return new Status.BadRequest(fields)
     case 401:
-      return new Unauthorized(fields)
+      return new Status.Unauthorized(fields)
     case 403:
-      return new Forbidden(fields)
+      return new Status.Forbidden(fields)
     case 404:
-      return new NotFound(fields)
+      return new Status.NotFound(fields)
     case 405:
-      return new MethodNotAllowed(fields)
+      return new Status.MethodNotAllowed(fields)
     case 410:
-      return new Gone(fields)
+      return new Status.Gone(fields)
     case 429:
-      return new RateLimited(retryAfterMillis === undefined ? fields : { ...fields, retryAfterMillis })
+      return new Status.RateLimited(retryAfterMillis === undefined ? fields : { ...fields, retryAfterMillis })
     default:
       if (status >= 500 && status <= 599) {
-        return new ServerError(retryAfterMillis === undefined ? fields : { ...fields, retryAfterMillis })
+        return new Status.ServerError(retryAfterMillis === undefined ? fields : { ...fields, retryAfterMillis })
       }
-      return new UnexpectedStatus(fields)
+      return new Status.UnexpectedStatus(fields)
   }
 }
 
@@ -185,8 +174,8 @@ export const fromStatus = (
  *
  * @since 0.2.0
  */
-export const notInListing = (where: Where, message: string): NotFound =>
-  new NotFound({ ...where, status: 404, providerMessage: message })
+export const notInListing = (where: Where, message: string): Status.NotFound =>
+  new Status.NotFound({ ...where, status: 404, providerMessage: message })
 
 const definedOnly = (detail: Detail): Detail => {
   const out: { providerCode?: string; providerMessage?: string } = {}
@@ -200,8 +189,8 @@ const definedOnly = (detail: Detail): Detail => {
  * `parameter: message` per problem, joined by "; ", and `problems` the same
  * list, structured.
  */
-export const invalidRequest = (provider: string, operation: string, problems: ReadonlyArray<Problem>): InvalidRequest =>
-  new InvalidRequest({
+export const invalidRequest = (provider: string, operation: string, problems: ReadonlyArray<Problem>): Failures.InvalidRequest =>
+  new Failures.InvalidRequest({
     provider,
     operation,
     issue: problems.length === 0 ? "the input is invalid" : problems.map((p) => `${p.parameter}: ${p.message}`).join("; "),

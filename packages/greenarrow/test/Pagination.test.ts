@@ -5,30 +5,18 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { ApiError, RetryPolicy } from "@jobstream/core"
+import { ApiError } from "@jobstream/core"
 import { GreenArrowClient } from "@jobstream/greenarrow"
 import { GreenArrowSimulator } from "@jobstream/testkit"
 import { Effect, Either, Redacted, Stream } from "effect"
-
-type Sim = GreenArrowSimulator.GreenArrowServer
-const sysAdmin = GreenArrowSimulator.defaultKeys[2]!
+import { keyAuth, type Sim, sysAdmin, withClient as withSimulator } from "./helpers.js"
 
 /** Runs `f` with a fresh simulator and a system-admin client (sees every job); both go with the scope. */
 const withClient = <A, E>(
   sim: GreenArrowSimulator.GreenArrowSimOptions,
   client: Partial<GreenArrowClient.Options>,
   f: (c: GreenArrowClient.Service, s: Sim) => Effect.Effect<A, E>
-) =>
-  Effect.gen(function*() {
-    const s = yield* GreenArrowSimulator.makeGreenArrow(sim)
-    const c = yield* GreenArrowClient.make({
-      baseUrl: s.url,
-      auth: { _tag: "Key", organizationId: sysAdmin.organizationId, apiKey: Redacted.make(sysAdmin.apiKey) },
-      retryPolicy: RetryPolicy.none,
-      ...client
-    })
-    return yield* f(c, s)
-  }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
+) => withSimulator(sim, { auth: keyAuth(sysAdmin), timeout: "30 seconds", ...client }, f)
 
 const drain = (stream: Stream.Stream<{ readonly id: number }, ApiError.ApiError>) =>
   Effect.gen(function*() {

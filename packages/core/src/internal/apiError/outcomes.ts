@@ -33,32 +33,31 @@ export class PaginationError extends Schema.TaggedError<PaginationError>("@jobst
   }
 }
 
-/** A job that was awaited ended in failure; `providerMessage` is the server's error text. */
-export class JobFailed extends Schema.TaggedError<JobFailed>("@jobstream/core/JobFailed")("JobFailed", {
+/** The fields of an awaited job that ended badly. */
+const EndedFields = {
   ...WhereFields,
   ...Common,
+  /** The server's error text, if it gave one. */
   providerMessage: Schema.optional(Schema.String),
   jobId: Schema.String,
   /** The provider's own word for the final state. */
   providerStatus: Schema.String
-}) {
+}
+
+const ended = (self: Schema.Struct.Type<typeof EndedFields>, what: string): string =>
+  describe(self, `job ${self.jobId} ${what} (${self.providerStatus})${self.providerMessage === undefined ? "" : `: ${self.providerMessage}`}`)
+
+/** A job that was awaited ended in failure; `providerMessage` is the server's error text. */
+export class JobFailed extends Schema.TaggedError<JobFailed>("@jobstream/core/JobFailed")("JobFailed", EndedFields) {
   override get message(): string {
-    const why = this.providerMessage === undefined ? "" : `: ${this.providerMessage}`
-    return describe(this, `job ${this.jobId} failed (${this.providerStatus})${why}`)
+    return ended(this, "failed")
   }
 }
 
 /** A job that was awaited ended canceled. */
-export class JobCanceled extends Schema.TaggedError<JobCanceled>("@jobstream/core/JobCanceled")("JobCanceled", {
-  ...WhereFields,
-  ...Common,
-  providerMessage: Schema.optional(Schema.String),
-  jobId: Schema.String,
-  providerStatus: Schema.String
-}) {
+export class JobCanceled extends Schema.TaggedError<JobCanceled>("@jobstream/core/JobCanceled")("JobCanceled", EndedFields) {
   override get message(): string {
-    const why = this.providerMessage === undefined ? "" : `: ${this.providerMessage}`
-    return describe(this, `job ${this.jobId} was canceled (${this.providerStatus})${why}`)
+    return ended(this, "was canceled")
   }
 }
 
