@@ -135,7 +135,11 @@ export const secret = (value: unknown, path: Path): Check<Redacted.Redacted<stri
 export const func = <F>(value: F, path: Path): Check<F> =>
   typeof value === "function" ? Either.right(value) : Either.left(invalid(path, `${Validation.quote(value)} is not a function`))
 
-/** A retry policy: any `Schedule` (see `RetryPolicy`); only its kind can be checked. */
+/**
+ * A retry policy: any `Schedule` (see `RetryPolicy`); only its kind can be checked.
+ *
+ * @since 0.2.0
+ */
 export const schedule = (value: unknown, path: Path): Check<RetryPolicy.RetryPolicy> =>
   typeof value === "object" && value !== null
     ? Either.right(value as RetryPolicy.RetryPolicy)
@@ -210,7 +214,11 @@ export const transportDefaults = {
 
 type Transform = (client: HttpClient.HttpClient) => HttpClient.HttpClient
 
-/** What a check sees of an options record: any value may be wrong at run time. */
+/**
+ * What a check sees of an options record: any value may be wrong at run time.
+ *
+ * @since 0.2.0
+ */
 export type Input<O> = { readonly [K in keyof O]?: unknown }
 
 /**

@@ -52,7 +52,11 @@ export interface DecodeContext extends ApiError.Where {
   readonly redact?: ((text: string) => string) | undefined
 }
 
-/** A codec: what `make` builds (the module's `parse` and `decode` are the default one's). */
+/**
+ * A codec: what `make` builds (the module's `parse` and `decode` are the default one's).
+ *
+ * @since 0.2.0
+ */
 export interface Codec {
   /** Parses XML text into plain objects (strings for every leaf). */
   readonly parse: (text: string, options?: ParseOptions) => Either.Either<unknown, string>
@@ -69,6 +73,8 @@ export interface Codec {
  * The old name of {@link Codec}.
  *
  * @deprecated renamed `Codec` in 0.2, when `XmlCodec` became a plain module.
+ *
+ * @since 0.1.0
  */
 export type Service = Codec
 

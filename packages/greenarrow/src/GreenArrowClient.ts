@@ -163,6 +163,8 @@ export const variables = OptionChecks.variables
  * Each variable is checked as it is read: one that is missing, empty or
  * blank, or malformed is a `ConfigError` whose path is the variable's name.
  * To change other options, map it: `Config.map(config, (o) => ({ ...o, pagination: "pages" }))`.
+ *
+ * @since 0.2.0
  */
 export const config: Config.Config<Options> = OptionChecks.config
 
@@ -171,6 +173,8 @@ export const config: Config.Config<Options> = OptionChecks.config
  * `Config`, or one `Config` of them all), by default {@link config}. Values
  * that did not come through {@link config}'s checks are checked by `make`,
  * under their option names.
+ *
+ * @since 0.1.0
  */
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config

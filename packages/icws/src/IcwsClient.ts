@@ -39,7 +39,11 @@ import * as Awaiting from "./internal/awaiting.js"
 import * as Jobs from "./internal/jobs.js"
 import * as OptionChecks from "./internal/options.js"
 
-/** The client's own settings, on top of the session's: how the job list is read. */
+/**
+ * The client's own settings, on top of the session's: how the job list is read.
+ *
+ * @since 0.2.0
+ */
 export interface ListingOptions {
   /** `jobCount` of each list request when the query sets none, 1..10000. Default 100. */
   readonly pageSize?: number | undefined
@@ -55,6 +59,8 @@ export interface ListingOptions {
  * The old name of {@link ListingOptions} (it collided with core's `ClientOptions`).
  *
  * @deprecated renamed `ListingOptions` in 0.2.
+ *
+ * @since 0.1.0
  */
 export type ClientOptions = ListingOptions
 
@@ -83,7 +89,11 @@ export interface AwaitOptions {
   readonly timeout?: Duration.DurationInput
 }
 
-/** The defaults of every optional setting (the session's and the listing's), in one place. */
+/**
+ * The defaults of every optional setting (the session's and the listing's), in one place.
+ *
+ * @since 0.2.0
+ */
 export const defaults = { ...IcwsSession.defaults, pageSize: 100 } as const
 
 /** The default `pageSize`. */
@@ -198,12 +208,18 @@ export const layer = (
 ): Layer.Layer<IcwsClient | IcwsSession.IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =>
   layerFromSession(options).pipe(Layer.provideMerge(IcwsSession.layer(options)))
 
-/** The environment variables {@link config} reads (the session's: the client reads none of its own). */
+/**
+ * The environment variables {@link config} reads (the session's: the client reads none of its own).
+ *
+ * @since 0.2.0
+ */
 export const variables = IcwsSession.variables
 
 /**
  * The options from the environment: `IcwsSession.config` (`ICWS_BASE_URL`,
  * `ICWS_USER`, `ICWS_PASSWORD`, …); the listing options keep their defaults.
+ *
+ * @since 0.2.0
  */
 export const config: Config.Config<Options> = IcwsSession.config
 
@@ -211,6 +227,8 @@ export const config: Config.Config<Options> = IcwsSession.config
  * Like {@link layer}, from a configuration (the Effect convention: each
  * option a `Config`, or one `Config` of them all), by default {@link config}.
  * A variable that is missing, blank or malformed is a `ConfigError` naming it.
+ *
+ * @since 0.1.0
  */
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config

@@ -259,6 +259,8 @@ export const variables = OptionChecks.variables
  * URL that is not plain http(s), a language that is not a tag, a duration
  * that does not read) is a `ConfigError` whose path is the variable's name.
  * To change other options, map it: `Config.map(config, (o) => ({ ...o, maxRelogins: 1 }))`.
+ *
+ * @since 0.1.0
  */
 export const config: Config.Config<Options> = OptionChecks.config
 
@@ -266,6 +268,8 @@ export const config: Config.Config<Options> = OptionChecks.config
  * The session from a configuration (the Effect convention: each option a
  * `Config`, or one `Config` of them all), by default {@link config}; logged
  * out when the layer is released.
+ *
+ * @since 0.1.0
  */
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config

@@ -222,6 +222,8 @@ export const variables = OptionChecks.variables
  * blank, or malformed (a base URL that is not plain http(s), an unknown
  * format) is a `ConfigError` whose path is the variable's name. To change
  * other options, map it: `Config.map(config, (o) => ({ ...o, timeout: "5 seconds" }))`.
+ *
+ * @since 0.2.0
  */
 export const config: Config.Config<Options> = OptionChecks.config
 
@@ -230,6 +232,8 @@ export const config: Config.Config<Options> = OptionChecks.config
  * `Config`, or one `Config` of them all), by default {@link config}. Values
  * that did not come through {@link config}'s checks are checked by `make`,
  * under their option names.
+ *
+ * @since 0.1.0
  */
 export const layerConfig = (
   options: Config.Config.Wrap<Options> = config
