@@ -24,7 +24,7 @@ layer(FetchHttpClient.layer, { excludeTestServices: true })("greenarrow secrets"
       const wrongKey = "0000wrong-api-key-ffff"
       const wrongEncoded = Buffer.from(`1:${wrongKey}`).toString("base64")
       const make = (auth: GreenArrowClient.Auth) =>
-        GreenArrowClient.make({ baseUrl: sim.url, auth, retryPolicy: RetryPolicy.immediate(1), perPage: 25 }).pipe(Effect.orDie)
+        GreenArrowClient.make({ baseUrl: sim.url, auth, retryPolicy: RetryPolicy.immediate(1), pageSize: 25 }).pipe(Effect.orDie)
       const plain: GreenArrowClient.Auth = { _tag: "Key", organizationId: key.organizationId, apiKey: Redacted.make(key.apiKey) }
       const audit = yield* Capture.audit((errors) =>
         Effect.gen(function*() {

@@ -124,7 +124,7 @@ describe("IcwsClient.jobs", () => {
           Effect.flip(Stream.runDrain(c.jobs({ mode: "everything" } as unknown as IcwsQuery.JobsQuery))),
           Effect.flip(Stream.runDrain(c.jobs({ jobcount: 5 } as unknown as IcwsQuery.JobsQuery))),
           Effect.flip(c.getJob("")),
-          Effect.flip(c.getJob("x", "full" as IcwsJob.ResponseMode)),
+          Effect.flip(c.getJob("x", "full" as IcwsQuery.ResponseMode)),
           Effect.flip(c.cancelJob(" ")),
           Effect.flip(c.submitJob({ ...config, name: "" })),
           Effect.flip(c.submitJob({ ...config, startTimeFilter: new Date("2024-03-03T00:00:00Z") })),

@@ -9,7 +9,7 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { expect, it, layer } from "@effect/vitest"
-import { IcwsJob } from "@jobstream/icws"
+import { IcwsJob, IcwsQuery } from "@jobstream/icws"
 import { Arbitraries, IcwsHarness, IcwsSimulator } from "@jobstream/testkit"
 import { Arbitrary, FastCheck as fc } from "effect"
 import * as Effect from "effect/Effect"
@@ -99,7 +99,7 @@ const config = fc.record({
 })
 
 it.prop("JobsQuery, as the client decodes it (unknown keys refused), is exactly the documented domain", [query], ([{ ok, value }]) => {
-  const decode = Schema.decodeUnknownEither(IcwsJob.JobsQuery, { onExcessProperty: "error" })
+  const decode = Schema.decodeUnknownEither(IcwsQuery.JobsQuery, { onExcessProperty: "error" })
   expect(Either.isRight(decode(value)), JSON.stringify(value)).toBe(ok)
 }, { fastCheck: { ...fastCheck, numRuns: 1000 } })
 
@@ -112,7 +112,7 @@ layer(FetchHttpClient.layer, { excludeTestServices: true })("the client", (it) =
       const client = yield* IcwsHarness.client(sim.url)
       const results = yield* Arbitraries.verdicts(
         fc.sample(query, { seed: 3, numRuns: 40 }),
-        (q) => Stream.runHead(client.jobs(q as IcwsJob.JobsQuery)),
+        (q) => Stream.runHead(client.jobs(q as IcwsQuery.JobsQuery)),
         () => sim.requests.filter(IcwsHarness.isList).length
       )
       expect(Arbitraries.misjudged(results)).toEqual([])

@@ -3,12 +3,12 @@
  * `@effect/vitest`'s `it.prop`, fixed seeds so failures reproduce):
  * - the record schemas round-trip, and the simulator's wire records
  *   re-encode to something that decodes to the same record;
- * - `JobsQuery.validate` accepts exactly the documented domain of each
+ * - `InsideViewQuery.validate` accepts exactly the documented domain of each
  *   parameter, and the client refuses the rest before sending anything.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { expect, it, layer } from "@effect/vitest"
-import { BulkJob, JobsQuery } from "@jobstream/insideview"
+import { InsideViewJob, InsideViewQuery } from "@jobstream/insideview"
 import { Arbitraries, InsideViewHarness, InsideViewSimulator } from "@jobstream/testkit"
 import { Arbitrary, FastCheck as fc } from "effect"
 import * as Effect from "effect/Effect"
@@ -26,17 +26,17 @@ const integral = <A extends { readonly creditsConsumed?: number | undefined }>(j
     ? j
     : { ...j, creditsConsumed: Number.isSafeInteger(Math.trunc(j.creditsConsumed)) ? Math.trunc(j.creditsConsumed) || 0 : 0 }
 
-it.prop("BulkJob: decode(encode(a)) equals a", [Arbitrary.make(BulkJob.BulkJob).map(integral)], ([job]) => {
-  const encoded = Schema.encodeSync(BulkJob.BulkJob)(job)
-  expect(Schema.decodeUnknownSync(BulkJob.BulkJob)(encoded)).toEqual(job)
+it.prop("BulkJob: decode(encode(a)) equals a", [Arbitrary.make(InsideViewJob.BulkJob).map(integral)], ([job]) => {
+  const encoded = Schema.encodeSync(InsideViewJob.BulkJob)(job)
+  expect(Schema.decodeUnknownSync(InsideViewJob.BulkJob)(encoded)).toEqual(job)
 }, { fastCheck })
 
 it.prop(
   "BulkJobsPage: decode(encode(a)) equals a",
-  [Arbitrary.make(BulkJob.BulkJobsPage).map((p) => ({ ...p, bulkJobs: p.bulkJobs.map(integral) }))],
+  [Arbitrary.make(InsideViewJob.BulkJobsPage).map((p) => ({ ...p, bulkJobs: p.bulkJobs.map(integral) }))],
   ([page]) => {
-    const encoded = Schema.encodeSync(BulkJob.BulkJobsPage)(page)
-    expect(Schema.decodeUnknownSync(BulkJob.BulkJobsPage)(encoded)).toEqual(page)
+    const encoded = Schema.encodeSync(InsideViewJob.BulkJobsPage)(page)
+    expect(Schema.decodeUnknownSync(InsideViewJob.BulkJobsPage)(encoded)).toEqual(page)
   },
   { fastCheck }
 )
@@ -44,8 +44,8 @@ it.prop(
 it("the simulator's wire records decode, re-encode and decode to the same record", () => {
   const wire = InsideViewSimulator.insideViewJobs(500, 3)
   for (const raw of wire) {
-    const job = Schema.decodeUnknownSync(BulkJob.BulkJob)(raw)
-    expect(Schema.decodeUnknownSync(BulkJob.BulkJob)(JSON.parse(JSON.stringify(Schema.encodeSync(BulkJob.BulkJob)(job))))).toEqual(job)
+    const job = Schema.decodeUnknownSync(InsideViewJob.BulkJob)(raw)
+    expect(Schema.decodeUnknownSync(InsideViewJob.BulkJob)(JSON.parse(JSON.stringify(Schema.encodeSync(InsideViewJob.BulkJob)(job))))).toEqual(job)
   }
   expect(wire.length).toBe(500)
 })
@@ -115,8 +115,8 @@ const query = fc.record({
   return { value, ok: rest.ok && dates.ok }
 })
 
-it.prop("JobsQuery.validate accepts exactly the documented domain", [query], ([{ ok, value }]) => {
-  const result = JobsQuery.validate(value)
+it.prop("InsideViewQuery.validate accepts exactly the documented domain", [query], ([{ ok, value }]) => {
+  const result = InsideViewQuery.validate(value)
   expect(Either.isRight(result), `${JSON.stringify(value)} → ${Either.isLeft(result) ? result.left : "accepted"}`).toBe(ok)
 }, { fastCheck: { ...fastCheck, numRuns: 1000 } })
 
@@ -126,7 +126,7 @@ layer(FetchHttpClient.layer, { excludeTestServices: true })("the client", (it) =
       const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 60 })
       const client = yield* InsideViewHarness.client(sim.url, { variant: "token" })
       const sent = () => sim.requests.filter(InsideViewHarness.isList).length
-      const results = yield* Arbitraries.verdicts(fc.sample(query, { seed: 1, numRuns: 80 }), (q) => Stream.runHead(client.jobs(q as JobsQuery.JobsQuery)), sent)
+      const results = yield* Arbitraries.verdicts(fc.sample(query, { seed: 1, numRuns: 80 }), (q) => Stream.runHead(client.jobs(q as InsideViewQuery.JobsQuery)), sent)
       // The simulator may refuse some valid queries on its own grounds; what matters is the client's verdict.
       expect(Arbitraries.misjudged(results)).toEqual([])
       expect(Arbitraries.mixed(results)).toBe(true)

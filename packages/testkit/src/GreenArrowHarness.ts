@@ -44,7 +44,7 @@ export const client = (url: string, knobs: Harness.Knobs = {}) =>
     },
     retryPolicy: knobs.retryPolicy ?? RetryPolicy.none,
     timeout: knobs.timeout ?? "10 seconds",
-    perPage: knobs.pageSize ?? defaultPageSize,
+    pageSize: knobs.pageSize ?? defaultPageSize,
     maxBodyBytes: knobs.maxBodyBytes
   }).pipe(Effect.orDie) // the knobs are valid: a ConfigError would be a bug in the test
 

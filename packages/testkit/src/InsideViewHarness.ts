@@ -54,7 +54,7 @@ export const client = (url: string, knobs: Harness.Knobs = {}) => {
     format: variant.format,
     retryPolicy: knobs.retryPolicy ?? RetryPolicy.none,
     timeout: knobs.timeout ?? "10 seconds",
-    resultsPerPage: knobs.pageSize ?? defaultPageSize,
+    pageSize: knobs.pageSize ?? defaultPageSize,
     concurrency: knobs.concurrency ?? 4,
     maxBodyBytes: knobs.maxBodyBytes
   }).pipe(Effect.orDie) // the knobs are valid: a ConfigError would be a bug in the test
