@@ -2,7 +2,8 @@
  * One attempt of a call: send (following the redirects the policy allows),
  * read the body within the limit, judge the status, and hand back the result
  * or an error with the request's secrets replaced — all under the attempt's
- * span, its timeout, and a scope whose closing aborts whatever was not read.
+ * span, its timeout (`internal/timer`), and a scope whose closing aborts
+ * whatever was not read.
  *
  * @internal
  */
@@ -29,6 +30,7 @@ import * as Errors from "./errors.js"
 import type { Redactor } from "./redact.js"
 import * as Redirect from "./redirect.js"
 import * as Request from "./request.js"
+import * as Timer from "./timer.js"
 
 /** What the attempts of one transport share. */
 export interface Settings {
@@ -117,15 +119,15 @@ export const make = (settings: Settings) => {
     request: HttpClientRequest.HttpClientRequest,
     where: ApiError.Where,
     redactor: Redactor,
-    carriesSecret: boolean
-  ): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError, Scope.Scope> =>
+    carriesSecret: boolean,
+    requests: Scope.Scope
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> =>
     Effect.gen(function*() {
-      const outer = yield* Effect.scope
       let current = absolute(request, baseUrl)
       const first = urlOf(current, baseUrl)
       const visited = new Set<string>(first === undefined ? [] : [first.href])
       for (let hops = 0;; hops++) {
-        const hop = yield* Scope.fork(outer, ExecutionStrategy.sequential)
+        const hop = yield* Scope.fork(requests, ExecutionStrategy.sequential)
         const response = yield* send(current, redactor, carriesSecret).pipe(
           Scope.extend(hop),
           Effect.mapError(toApiError(where))
@@ -169,20 +171,22 @@ export const make = (settings: Settings) => {
     carriesSecret: boolean,
     timeout: Duration.Duration
   ): Effect.Effect<A, ApiError.ApiError> =>
-    Effect.scoped(
-      Effect.flatMap(follow(call.request, where, redactor, carriesSecret), (response) =>
-        Effect.map(Body.read(response, where, settings.maxBodyBytes), (body): RawResponse => ({
-          status: response.status,
-          headers: response.headers,
-          cookies: response.cookies,
-          body,
-          redact: redactor.redact
-        })))
+    Timer.abortAfter(
+      timeout,
+      () => new ApiError.Timeout({ ...where, timeoutMillis: Duration.toMillis(timeout), scope: "attempt" }),
+      (requests) =>
+        Effect.flatMap(follow(call.request, where, redactor, carriesSecret, requests), (response) => {
+          // The platform builds a new Headers object on every `response.headers`: read once.
+          const headers = response.headers
+          return Effect.map(Body.read(response, where, settings.maxBodyBytes, headers), (body): RawResponse => ({
+            status: response.status,
+            headers,
+            cookies: response.cookies,
+            body,
+            redact: redactor.redact
+          }))
+        })
     ).pipe(
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => new ApiError.Timeout({ ...where, timeoutMillis: Duration.toMillis(timeout), scope: "attempt" })
-      }),
       Effect.tap((raw) =>
         Effect.zipRight(
           Effect.annotateCurrentSpan("http.response.status_code", raw.status),
