@@ -108,8 +108,11 @@ export interface BulkJobsPage extends Schema.Schema.Type<typeof BulkJobsPage> {}
 export const provider = "insideview"
 
 /** InsideView's status word → normalized status. */
-export const toStatus = (jobStatus: string): Job.Status => {
-  switch (jobStatus.trim().toLowerCase()) {
+export const toStatus = (jobStatus: string): Job.Status => statusOfWord(jobStatus) ?? statusOfWord(jobStatus.trim().toLowerCase()) ?? "unknown"
+
+// The words as sent (the common case, no new string), then trimmed and lower-cased.
+const statusOfWord = (word: string): Job.Status | undefined => {
+  switch (word) {
     case "accepted":
       return "pending"
     case "processing":
@@ -121,7 +124,7 @@ export const toStatus = (jobStatus: string): Job.Status => {
     case "aborted":
       return "canceled"
     default:
-      return "unknown"
+      return undefined
   }
 }
 

@@ -5,8 +5,10 @@
 import { ApiError, Dates, HttpTransport, XmlCodec } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { BulkJob, type BulkJobsPage, IntFromWire } from "../InsideViewJob.js"
+import * as FastPage from "./fastPage.js"
 
 const codec = XmlCodec.make()
 
@@ -42,10 +44,37 @@ const toPage = (
 })
 
 const decodeJsonPage = HttpTransport.decodeJson(JsonPage)
+const decodeXmlPage = Schema.decodeUnknownEither(XmlPage, { errors: "first" })
+const decodeJsonValue = Schema.decodeUnknownEither(JsonPage, { errors: "first" })
 
-/** A JSON page. */
-export const decodePageJson = (raw: HttpTransport.RawResponse, where: ApiError.Where) =>
-  Effect.map(decodeJsonPage(raw, where), (p) => toPage(p.bulkJobs ?? [], p))
+/** A parsed JSON page through the Schemas only (what the fast path must agree with). */
+export const schemaPageJson = (json: unknown): Either.Either<BulkJobsPage, ParseResult.ParseError> =>
+  Either.map(decodeJsonValue(json), (p) => toPage(p.bulkJobs ?? [], p))
+
+/** An XML page's root content through the Schemas only (what the fast path must agree with). */
+export const schemaPageXml = (content: unknown): Either.Either<BulkJobsPage, ParseResult.ParseError> =>
+  Either.map(decodeXmlPage(content), (p) => toPage([...p.bulkJob, ...(p.bulkJobs?.bulkJob ?? [])], p))
+
+/**
+ * A JSON page: `JSON.parse` and the fast path (`internal/fastPage`) in one
+ * synchronous pass; a body that does not parse, or a page the fast path is
+ * not sure of, goes through `HttpTransport.decodeJson` and the Schema, which
+ * give the value or the precise `DecodeError`.
+ */
+export const decodePageJson = (
+  raw: HttpTransport.RawResponse,
+  where: ApiError.Where
+): Effect.Effect<BulkJobsPage, ApiError.DecodeError> => {
+  let json: unknown
+  try {
+    json = JSON.parse(raw.body)
+  } catch {
+    json = undefined
+  }
+  const fast = json === undefined ? undefined : FastPage.jsonPage(json)
+  if (fast !== undefined) return Effect.succeed(fast)
+  return Effect.map(decodeJsonPage(raw, where), (p) => toPage(p.bulkJobs ?? [], p))
+}
 
 /**
  * An XML page. The root element's name is not documented, so it is read
@@ -67,7 +96,9 @@ export const decodePageXml = (
     if (roots.length !== 1) return fail("xml", `expected one root element, found ${roots.length}`)
     const root = roots[0]!
     const content = isRecord(parsed.right) ? parsed.right[root] : undefined
-    const decoded = Schema.decodeUnknownEither(XmlPage, { errors: "first" })(content)
+    const fast = FastPage.xmlPage(content)
+    if (fast !== undefined) return Effect.succeed(fast)
+    const decoded = decodeXmlPage(content)
     if (Either.isLeft(decoded)) return fail("schema", `in <${root}>: ${ApiError.formatParseError(decoded.left)}`)
     const p = decoded.right
     return Effect.succeed(toPage([...p.bulkJob, ...(p.bulkJobs?.bulkJob ?? [])], p))
