@@ -36,6 +36,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { GreenArrowJob } from "../GreenArrowJob.js"
+import * as FastPage from "./fastPage.js"
 
 /**
  * The GreenArrow `error_code` an error carries (its `providerCode`), or
@@ -177,6 +178,23 @@ export const mapError = (
  * Anything malformed is a `DecodeError` naming what was wrong.
  */
 export const decodePage = (
+  raw: HttpTransport.RawResponse,
+  where: ApiError.Where
+): Effect.Effect<JobsPage, ApiError.ApiError> => {
+  // The fast path (`internal/fastPage`): one synchronous pass; anything it is not sure of
+  // (a body that does not parse, `success: false`, a value to refuse) goes through the Schemas.
+  let json: unknown
+  try {
+    json = JSON.parse(raw.body)
+  } catch {
+    json = undefined
+  }
+  const fast = json === undefined ? undefined : FastPage.jobsPage(json)
+  return fast !== undefined ? Effect.succeed(fast) : decodePageWithSchemas(raw, where)
+}
+
+/** `decodePage` through the Schemas only: the reference for the fast path, and every error's source. */
+export const decodePageWithSchemas = (
   raw: HttpTransport.RawResponse,
   where: ApiError.Where
 ): Effect.Effect<JobsPage, ApiError.ApiError> =>

@@ -1,0 +1,128 @@
+/**
+ * The fast path of `GreenArrowEnvelope.decodePage`: one synchronous pass over
+ * a parsed listing that checks the envelope and every job exactly as the
+ * `Envelope` and `GreenArrowJob` Schemas do, and builds the same values
+ * (`GreenArrowJob` instances, timestamps as `Date`s parsed once, straight to
+ * epoch milliseconds) without the Schema machinery.
+ *
+ * It only ever answers with what the Schemas would give. On anything it is
+ * not certain of — a value the Schemas refuse, `success: false` (an error to
+ * classify), a key holding `undefined` or inherited from a prototype — it
+ * answers `undefined` and the caller decodes with the Schemas, which give the
+ * value or the precise error. Property tests (`test/FastPage.test.ts`) hold
+ * the two to the same answers.
+ *
+ * @internal
+ */
+import { Dates } from "@jobstream/core"
+import type { JobsPage } from "./envelope.js"
+import { GreenArrowJob } from "../GreenArrowJob.js"
+
+const has = Object.prototype.hasOwnProperty
+const zoneRequired = { zone: "required" } as const
+
+/** Not sure: ask the Schema. */
+const unsure: unique symbol = Symbol("unsure")
+type Unsure = typeof unsure
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/** A field as a Schema struct reads it (`undefined`: absent), or `unsure` (inherited, or own `undefined`). */
+const field = (record: Record<string, unknown>, key: string): unknown => {
+  const value = record[key]
+  if (value === undefined) return has.call(record, key) ? unsure : undefined
+  return has.call(record, key) ? value : unsure
+}
+
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0
+
+// `nullable(X)` in GreenArrowJob: absent or null → null, otherwise X.
+const count = (v: unknown): number | null | Unsure => (v === undefined || v === null ? null : isCount(v) ? v : unsure)
+const text = (v: unknown): string | null | Unsure => (v === undefined || v === null ? null : typeof v === "string" ? v : unsure)
+const flag = (v: unknown): boolean | null | Unsure => (v === undefined || v === null ? null : typeof v === "boolean" ? v : unsure)
+const finite = (v: unknown): number | null | Unsure =>
+  v === undefined || v === null ? null : typeof v === "number" && Number.isFinite(v) ? v : unsure
+const timestamp = (v: unknown): Date | null | Unsure => {
+  if (v === undefined || v === null) return null
+  if (typeof v !== "string") return unsure
+  const millis = Dates.isoMillis(v, zoneRequired)
+  return Number.isNaN(millis) ? unsure : new Date(millis)
+}
+
+const fields = [
+  ["mailing_list_id", count],
+  ["organization_id", count],
+  ["suppression_list_id", count],
+  ["state", text],
+  ["state2", text],
+  ["paused", flag],
+  ["name", text],
+  ["progress_value", finite],
+  ["progress_total", finite],
+  ["job_type", text],
+  ["begins_at", timestamp],
+  ["started_at", timestamp],
+  ["finished_at", timestamp],
+  ["created_at", timestamp],
+  ["retry_at", timestamp],
+  ["updated_at", timestamp]
+] as const
+
+/** One job, or `unsure`. */
+export const job = (input: unknown): GreenArrowJob | Unsure => {
+  if (!isRecord(input)) return unsure
+  const id = field(input, "id")
+  if (!isCount(id)) return unsure
+  // Keys in the class's field order, as the Schema builds them.
+  const props: Record<string, unknown> = { id }
+  for (let i = 0; i < fields.length; i++) {
+    const [key, read] = fields[i]!
+    const raw = field(input, key)
+    if (raw === unsure) return unsure
+    const value = read(raw)
+    if (value === unsure) return unsure
+    props[key] = value
+  }
+  return new GreenArrowJob(props as ConstructorParameters<typeof GreenArrowJob>[0], true)
+}
+
+// `optional(NullOr(X))` in the envelope: absent stays absent (undefined), null stays null.
+const optionalCount = (v: unknown): number | null | undefined | Unsure =>
+  v === undefined || v === null ? v : isCount(v) ? v : unsure
+const optionalText = (v: unknown): string | null | undefined | Unsure =>
+  v === undefined || v === null || typeof v === "string" ? v : unsure
+
+/** A `success: true` listing (envelope and jobs), or undefined: decode with the Schemas. */
+export const jobsPage = (json: unknown): JobsPage | undefined => {
+  if (!isRecord(json)) return undefined
+  if (field(json, "success") !== true) return undefined
+  for (const key of ["error_code", "error_message"]) {
+    if (optionalText(field(json, key)) === unsure) return undefined
+  }
+  const page = optionalCount(field(json, "page"))
+  const perPage = optionalCount(field(json, "per_page"))
+  const numRecords = optionalCount(field(json, "num_records"))
+  const numPages = optionalCount(field(json, "num_pages"))
+  const pageToken = optionalText(field(json, "page_token"))
+  const nextPageToken = optionalText(field(json, "next_page_token"))
+  if (
+    page === unsure || perPage === unsure || numRecords === unsure || numPages === unsure || pageToken === unsure ||
+    nextPageToken === unsure
+  ) return undefined
+  const data = field(json, "data")
+  if (!Array.isArray(data)) return undefined
+  const jobs: Array<GreenArrowJob> = []
+  for (let i = 0; i < data.length; i++) {
+    const decoded = job(data[i])
+    if (decoded === unsure) return undefined
+    jobs.push(decoded)
+  }
+  return {
+    jobs,
+    page: page ?? undefined,
+    perPage: perPage ?? undefined,
+    numRecords: numRecords ?? undefined,
+    numPages: numPages ?? undefined,
+    nextPageToken
+  }
+}
