@@ -10,10 +10,12 @@
 import * as Headers from "@effect/platform/Headers"
 import * as Cookies from "@effect/platform/Cookies"
 import { describe, expect, it } from "@effect/vitest"
+import { GreenArrowJob } from "@jobstream/greenarrow"
 import * as GreenArrowEnvelope from "../src/internal/envelope.js"
 import { GreenArrowSimulator } from "@jobstream/testkit"
 import { FastCheck as fc } from "effect"
 import * as Effect from "effect/Effect"
+import * as Equal from "effect/Equal"
 import * as Either from "effect/Either"
 import * as FastPage from "../src/internal/fastPage.js"
 
@@ -89,7 +91,8 @@ const agrees = (body: string): boolean => {
   const schema = withSchemas(body)
   expect(Either.isRight(schema)).toBe(true)
   if (Either.isRight(schema)) {
-    expect(fast).toEqual(schema.right)
+    expect(fast).toStrictEqual(schema.right)
+    for (const job of fast.jobs) expect(job).toBeInstanceOf(GreenArrowJob.GreenArrowJob)
     expect(JSON.stringify(fast)).toBe(JSON.stringify(schema.right))
   }
   return true
@@ -118,6 +121,10 @@ describe("GreenArrow listing fast path", () => {
     expect(FastPage.jobsPage({ success: true, data: [{ id: 1, name: undefined }] })).toBeUndefined()
     expect(FastPage.jobsPage({ success: false, data: [] })).toBeUndefined()
     expect(FastPage.jobsPage({ success: true, data: [{ id: 1 }] })?.jobs[0]?.name).toBeNull()
+    // an instance equal to the class's own, by Effect's structural equality too
+    const made = FastPage.jobsPage({ success: true, data: [{ id: 7, name: "n" }] })?.jobs[0]
+    const reference = withSchemas(JSON.stringify({ success: true, data: [{ id: 7, name: "n" }] }))
+    expect(Either.isRight(reference) && made !== undefined && Equal.equals(made, reference.right.jobs[0])).toBe(true)
   })
 
   it("the simulator's pages (over real HTTP) take the fast path and match the Schemas", async () => {
