@@ -39,6 +39,7 @@ import type * as ApiError from "./ApiError.js"
 import * as Errors from "./internal/errors.js"
 import * as Redirect from "./internal/redirect.js"
 import * as Request from "./internal/request.js"
+import * as Retry from "./internal/retry.js"
 import * as Secrets from "./internal/secrets.js"
 import * as Send from "./internal/send.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -225,6 +226,17 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       onResponse: options.onResponse
     })
 
+    // The platform's redacted header names plus ours; the same array as long as the names around do not change.
+    let namesBefore: ReadonlyArray<string | RegExp> | undefined
+    let namesAfter: ReadonlyArray<string | RegExp> = []
+    const withSecretHeaders = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> => {
+      if (names !== namesBefore) {
+        namesBefore = names
+        namesAfter = [...names, ...secretHeaders]
+      }
+      return namesAfter
+    }
+
     const execute = <A>(call: Call<A>): Effect.Effect<A, ApiError.ApiError> => {
       const redactor = secrets.redactorFor(call.request, call.secrets)
       const ctx: ApiError.Where = {
@@ -237,7 +249,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const attemptTimeout = call.timeout === undefined ? timeout : Duration.decode(call.timeout)
       const idempotent = call.idempotent ?? Request.idempotentMethods.has(call.request.method)
       const schedule = idempotent || call.retryNonIdempotent === true ? (call.retryPolicy ?? policy) : RetryPolicy.none
-      let program: Effect.Effect<A, ApiError.ApiError> = Effect.retry(
+      let program: Effect.Effect<A, ApiError.ApiError> = Retry.retryLazily(
         sender.attempt(call, ctx, redactor, carriesSecret, attemptTimeout),
         schedule
       )
@@ -245,7 +257,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
         program = Send.withDeadline(program, ctx, deadline)
       }
       return program.pipe(
-        Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...secretHeaders]),
+        Effect.locallyWith(Headers.currentRedactedNames, withSecretHeaders),
         Effect.withSpan(`${provider}.${call.operation}`, {
           kind: "internal",
           captureStackTrace: false,

@@ -152,12 +152,21 @@ export const numberedWalk = <A, E, R>(
           yield* stop
           return yield* Effect.fail(Option.none())
         }
-        yield* topUp
         const n = nextEmit
-        const fiber = inflight.get(n)
-        if (fiber === undefined) return yield* Effect.dieMessage(`Paginate.numbered: page ${n} was never requested`)
-        const page = yield* Effect.mapError(Fiber.join(fiber), Option.some)
-        inflight.delete(n)
+        let page: NumberedPage<A>
+        if (concurrency === 1) {
+          // Nothing runs ahead of the consumer: the page is fetched in the consumer's own fiber,
+          // without a fiber of its own (the page before has set the horizon to at least n).
+          requests++
+          nextStart = n + 1
+          page = yield* Effect.mapError(options.fetch(n), Option.some)
+        } else {
+          yield* topUp
+          const fiber = inflight.get(n)
+          if (fiber === undefined) return yield* Effect.dieMessage(`Paginate.numbered: page ${n} was never requested`)
+          page = yield* Effect.mapError(Fiber.join(fiber), Option.some)
+          inflight.delete(n)
+        }
         const before = previousTotal
         const { dropped, items } = judge(n, page)
         if (dropped > 0 || (before !== undefined && page.total !== undefined && page.total !== before)) {

@@ -48,6 +48,11 @@ export const make = (declared: Declared) => {
     for (const secret of secrets) redactor.add(reveal(secret))
     for (const [name, value] of Object.entries(request.headers)) if (isSecretHeader(name)) redactor.addHeader(name, value)
     for (const [key, value] of request.urlParams) if (isSecretParam(key)) redactor.add(value)
+    // Secrets inside the URL string itself (a query written into it, user info): parsed only when
+    // it can hold any, which most requests cannot (their query is in urlParams, read above).
+    const inUrl = request.url.includes("@") || declared.baseUrl.includes("@") ||
+      (paramNames.size > 0 && (request.url.includes("?") || declared.baseUrl.includes("?")))
+    if (!inUrl) return redactor
     try {
       const url = new URL(fullUrl(request, declared.baseUrl))
       for (const [key, value] of url.searchParams) if (isSecretParam(key)) redactor.add(value)

@@ -79,6 +79,9 @@ export const make = (settings: Settings) => {
   // "manual"; undici and node:http never follow), no platform span when the call carries a
   // secret (it would keep the raw URL and, on failure, the raw headers), trace context
   // propagated from the transport's own span.
+  // The RequestInit of every request: the one found when the transport was built (and any in
+  // context at the call, merged when there is one), with redirects never followed.
+  const manual: globalThis.RequestInit = { ...settings.requestInit, redirect: "manual" }
   const send = (request: HttpClientRequest.HttpClientRequest, redactor: Redactor, carriesSecret: boolean) =>
     Effect.gen(function*() {
       const span = yield* Effect.option(Effect.currentSpan)
@@ -88,7 +91,10 @@ export const make = (settings: Settings) => {
         ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span.value))
         : request
       return yield* http.execute(traced).pipe(
-        Effect.provideService(FetchHttpClient.RequestInit, { ...settings.requestInit, ...init, redirect: "manual" }),
+        Effect.provideService(
+          FetchHttpClient.RequestInit,
+          init === undefined ? manual : { ...settings.requestInit, ...init, redirect: "manual" }
+        ),
         Effect.locally(Request.currentRedactor, redactor),
         // The predicate sees the request as finally sent: a secret header added late switches the span off too.
         Effect.locallyWith(
@@ -124,8 +130,8 @@ export const make = (settings: Settings) => {
   ): Effect.Effect<HttpClientResponse.HttpClientResponse, ApiError.ApiError> =>
     Effect.gen(function*() {
       let current = absolute(request, baseUrl)
-      const first = urlOf(current, baseUrl)
-      const visited = new Set<string>(first === undefined ? [] : [first.href])
+      // The URLs visited, known only once there is a redirect (most requests have none).
+      let visited: Set<string> | undefined
       for (let hops = 0;; hops++) {
         const hop = yield* Scope.fork(requests, ExecutionStrategy.sequential)
         const response = yield* send(current, redactor, carriesSecret).pipe(
@@ -136,6 +142,7 @@ export const make = (settings: Settings) => {
         if (!Redirect.redirectStatuses.has(response.status)) return response
         yield* Scope.close(hop, Exit.void)
         const from = urlOf(current, baseUrl)
+        if (visited === undefined) visited = new Set(from === undefined ? [] : [from.href])
         const location = Option.getOrUndefined(Headers.get(response.headers, "location"))
         const decision = from === undefined
           ? { _tag: "Refuse" as const, location: "<invalid>", reason: "not-followed" as const }
