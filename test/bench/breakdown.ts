@@ -15,7 +15,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { token } from "./fullStream.js"
+import { token } from "./cases.js"
 import { median, round } from "./util.js"
 
 export interface BreakdownRow {

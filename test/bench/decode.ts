@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { XMLParser } from "fast-xml-parser"
 import * as Codec from "../../packages/insideview/src/internal/codec.js"
-import { pageSize, token } from "./fullStream.js"
+import { pageSize, token } from "./cases.js"
 import { median, opsPerSecond, round } from "./util.js"
 
 export interface DecodeRow {

@@ -1,27 +1,38 @@
 /**
- * `pnpm bench`: every benchmark of issue 7 in one run, against the testkit
- * simulators on 127.0.0.1 (each in its own process). Prints one table, writes
- * `test/bench/results.json` and the README's Performance block (between
+ * `pnpm bench`: the library against plain `fetch` on every provider, without
+ * latency and with 20 ms per request, memory over a million jobs, the RSS of
+ * importing the built library, where a page's CPU goes, decode throughput
+ * and read-ahead. Prints one table, writes `test/bench/results.json` (not
+ * kept in git) and the README's Performance block (between
  * `<!-- bench:start -->` and `<!-- bench:end -->`; `BENCH_README=0` skips it).
  *
- * `BENCH_REPEATS` (default 3) sets how many times each timing runs (the short
- * read-ahead timing at least 5 times); medians are reported. `pnpm bench
- * --render` rebuilds the table and README block from the last results.json. Not part of `pnpm test`; nothing here asserts on time.
+ * - `BENCH_REPEATS` (default 3): runs per timing, medians reported.
+ * - `BENCH_JOBS` (default 100000): jobs of the no-latency cases.
+ * - `BENCH_MEMORY_JOBS` (default 1000000): jobs of the large memory run (the
+ *   small one is a tenth).
+ * - `BENCH_BUILD=0`: do not run `tsc -b tsconfig.build.json` first (the
+ *   import measurement needs the built `dist`).
+ * - `pnpm bench --render`: rebuild the table and README block from the last
+ *   results.json, without measuring.
+ *
+ * Not part of `pnpm test`; nothing here asserts on time.
  */
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { breakdown } from "./breakdown.js"
+import { latencyBound, zeroLatency } from "./cpu.js"
 import { decodeThroughput } from "./decode.js"
-import { fullStream } from "./fullStream.js"
-import type { FullStreamResult } from "./fullStream.js"
+import { importRss } from "./importRss.js"
 import { memory } from "./memory.js"
 import { readAhead } from "./readAhead.js"
-import { renderMarkdown, renderTable, targetsOf } from "./report.js"
-import type { BenchResults } from "./report.js"
-import { benchDir, repoRoot, round, startSimProcess } from "./util.js"
+import { type BenchResults, type ProfileSummary, renderMarkdown, renderTable, targetsOf } from "./report.js"
+import { benchDir, repoRoot, round, runChild, startSimProcess } from "./util.js"
 
 const repeats = Math.max(1, Number(process.env["BENCH_REPEATS"] ?? 3))
+const jobs = Math.max(1000, Number(process.env["BENCH_JOBS"] ?? 100_000))
+const memoryJobs = Math.max(10_000, Number(process.env["BENCH_MEMORY_JOBS"] ?? 1_000_000))
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 const writeReadme = (results: BenchResults) => {
@@ -45,45 +56,47 @@ const renderOnly = () => {
   writeReadme(again)
 }
 
+const loadavg = () => os.loadavg().map((x) => round(x, 2))
+
 const main = async () => {
   if (process.argv.includes("--render")) return renderOnly()
   const started = performance.now()
-  const machine = {
-    node: process.version,
-    cpu: os.cpus()[0]?.model ?? "unknown",
-    cores: os.cpus().length,
-    platform: `${os.platform()} ${os.release()}`,
-    date: new Date().toISOString()
-  }
-  log(`jobstream bench — ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${repeats} repeats`)
+  const loadStart = loadavg()
+  log(`jobstream bench — ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores, Node ${process.version}, ${repeats} repeats, load ${loadStart.join(" ")}`)
 
-  // 1 + 2: the InsideView simulator (16,788 jobs, 20 ms per request).
-  log("1. full InsideView stream (16,788 jobs, 20 ms per request)")
-  const insideView = await startSimProcess({ kind: "insideview", jobs: 16_788, latencyMillis: 20 })
-  let stream: FullStreamResult
-  let decode: Awaited<ReturnType<typeof decodeThroughput>>
-  try {
-    stream = await fullStream(insideView.url, 16_788, 20, repeats, log)
-    log("2. decode throughput (one 50-job page)")
-    decode = await decodeThroughput(insideView.url, 5, 300)
-  } finally {
-    await insideView.stop()
+  if (process.env["BENCH_BUILD"] !== "0") {
+    log("0. building dist (tsc -b tsconfig.build.json)")
+    execFileSync(process.execPath, [path.join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-b", "tsconfig.build.json"], {
+      cwd: repoRoot,
+      stdio: "inherit"
+    })
   }
 
-  log("1b. per-page CPU breakdown (no latency, sequential)")
+  log(`1. no latency, ${jobs.toLocaleString("en-US")} jobs per case, sequential`)
+  const zero = await zeroLatency(jobs, repeats, log)
+
+  log("2. 20 ms per request, InsideView 16,788 jobs, 8 in flight and sequential")
+  const bound = await latencyBound(repeats, log)
+
+  log(`3. memory, ${(memoryJobs / 10).toLocaleString("en-US")} and ${memoryJobs.toLocaleString("en-US")} jobs (fresh processes)`)
+  const mem = await memory(log, memoryJobs)
+
+  log("4. import-only RSS of the built dist")
+  const imports = importRss()
+  log(`  bare ${imports.bareMB} MB, effect + platform ${imports.effectMB} MB, jobstream ${imports.importedMB} MB`)
+
+  log("5. per-page CPU breakdown and decode throughput (InsideView, no latency)")
   const fast = await startSimProcess({ kind: "insideview", jobs: 16_788, latencyMillis: 0 })
   let cpu: Awaited<ReturnType<typeof breakdown>>
+  let decode: Awaited<ReturnType<typeof decodeThroughput>>
   try {
-    cpu = await breakdown(fast.url, 3)
+    cpu = await breakdown(fast.url, repeats)
+    decode = await decodeThroughput(fast.url, repeats, 300)
   } finally {
     await fast.stop()
   }
-  for (const row of cpu) log(`  ${row.name}: ${row.cpuMsPerPage} ms CPU/page`)
 
-  log("3. memory (fresh processes)")
-  const mem = await memory(log)
-
-  log("4. read-ahead (GreenArrow page_token, 20 ms fetch + 20 ms consume per page)")
+  log("6. read-ahead (GreenArrow page_token, 20 ms fetch + 20 ms consume per page)")
   const greenArrow = await startSimProcess({ kind: "greenarrow", jobs: 1500, latencyMillis: 20 })
   let ahead: Awaited<ReturnType<typeof readAhead>>
   try {
@@ -92,9 +105,36 @@ const main = async () => {
     await greenArrow.stop()
   }
 
-  const partial = { machine, repeats, fullStream: stream, breakdown: cpu, decode, memory: mem, readAhead: ahead }
+  const machine = {
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    platform: `${os.platform()} ${os.release()}`,
+    date: new Date().toISOString(),
+    loadStart,
+    loadEnd: loadavg()
+  }
+  const partial = {
+    machine,
+    repeats,
+    zeroLatency: zero,
+    latencyBound: bound,
+    memory: mem,
+    importRss: imports,
+    breakdown: cpu,
+    decode,
+    readAhead: ahead,
+    profiles: [] as Array<ProfileSummary>
+  }
+  // A profile of the library for every no-latency case that missed its goal.
+  const missed = targetsOf(partial).filter((t) => !t.pass && t.id.startsWith("zero-")).map((t) => t.id.slice("zero-".length))
+  for (const name of missed) {
+    log(`7. profile of the library, ${name}`)
+    partial.profiles.push(await runChild<ProfileSummary>("profile.ts", [name, "library", "20000", "1", "0", "--json"]))
+  }
   const results: BenchResults = {
     ...partial,
+    machine: { ...machine, loadEnd: loadavg() },
     targets: targetsOf(partial),
     totalSeconds: round((performance.now() - started) / 1000, 1)
   }

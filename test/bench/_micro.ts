@@ -1,0 +1,26 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { HttpTransport } from "@jobstream/core"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+const body = JSON.stringify({ bulkJobs: [], page: "1", resultsPerPage: "50", totalResults: "10" })
+const fake = HttpClient.make((request) => Effect.sync(() => HttpClientResponse.fromWeb(request, new Response(body, { headers: { "content-type": "application/json", "content-length": String(body.length) } }))))
+const layer = Layer.succeed(HttpClient.HttpClient, fake)
+const n = 3000
+const headers = { accept: "application/json", accesstoken: "sim-fixed-token" }
+const run = (which: string) => Effect.runPromise(Effect.gen(function*() {
+  const client = yield* HttpClient.HttpClient
+  const transport = yield* HttpTransport.make({ provider: "bench", baseUrl: "http://127.0.0.1:1", secretHeaders: ["accesstoken"] })
+  for (let i = 0; i < n; i++) {
+    if (which === "platform") yield* Effect.flatMap(client.execute(HttpClientRequest.get(`http://127.0.0.1:1/api/v1/admin/jobs?page=${i}&resultsPerPage=50`, { headers })), (r) => r.text)
+    else yield* transport.execute({ operation: "page", request: HttpClientRequest.get(`/api/v1/admin/jobs?page=${i}&resultsPerPage=50`, { headers }), decode: HttpTransport.decodeJson(Schema.Unknown) })
+  }
+}).pipe(Effect.scoped, Effect.provide(layer)))
+for (const w of ["platform", "transport"]) await run(w)
+const res: Record<string, number[]> = {}
+for (let r = 0; r < 7; r++) for (const w of ["platform", "transport"]) {
+  const c0 = process.cpuUsage(); await run(w); const c = process.cpuUsage(c0); (res[w] ??= []).push((c.user + c.system) / n)
+}
+for (const [w, xs] of Object.entries(res)) console.log(w.padEnd(10), "µs/request", xs.sort((a, b) => a - b)[3]!.toFixed(1))
