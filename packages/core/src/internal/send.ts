@@ -15,6 +15,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
@@ -23,6 +24,7 @@ import * as FiberRef from "effect/FiberRef"
 import { constTrue } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import * as ApiError from "../ApiError.js"
 import type { Call, RawResponse } from "../HttpTransport.js"
 import * as Body from "./body.js"
@@ -75,22 +77,29 @@ const urlOf = (request: HttpClientRequest.HttpClientRequest, baseUrl: string): U
 export const make = (settings: Settings) => {
   const { baseUrl, http, provider } = settings
 
-  // One request on the wire: no redirect following by the platform client (fetch is told
-  // "manual"; undici and node:http never follow), no platform span when the call carries a
-  // secret (it would keep the raw URL and, on failure, the raw headers), trace context
-  // propagated from the transport's own span.
   // The RequestInit of every request: the one found when the transport was built (and any in
   // context at the call, merged when there is one), with redirects never followed.
   const manual: globalThis.RequestInit = { ...settings.requestInit, redirect: "manual" }
+
+  // One request on the wire: no redirect following by the platform client (fetch is told
+  // "manual"; undici and node:http never follow), no platform span when the call carries a
+  // secret (it would keep the raw URL and, on failure, the raw headers), trace context
+  // propagated from the transport's own span. What it needs from the fiber (its span, the
+  // propagation setting, a RequestInit in context) is read in one step, not one effect each.
   const send = (request: HttpClientRequest.HttpClientRequest, redactor: Redactor, carriesSecret: boolean) =>
-    Effect.gen(function*() {
-      const span = yield* Effect.option(Effect.currentSpan)
-      const propagate = yield* FiberRef.get(HttpClient.currentTracerPropagation)
-      const init = Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit))
-      const traced = propagate && Option.isSome(span)
-        ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(span.value))
+    Effect.withFiberRuntime<
+      HttpClientResponse.HttpClientResponse,
+      HttpClientError.HttpClientError | Request.HeaderRejected,
+      Scope.Scope
+    >((fiber) => {
+      const context = fiber.getFiberRef(FiberRef.currentContext)
+      const parent = Context.getOption(context, Tracer.ParentSpan)
+      const propagate = fiber.getFiberRef(HttpClient.currentTracerPropagation)
+      const init = Option.getOrUndefined(Context.getOption(context, FetchHttpClient.RequestInit))
+      const traced = propagate && Option.isSome(parent) && parent.value._tag === "Span"
+        ? HttpClientRequest.setHeaders(request, HttpTraceContext.toHeaders(parent.value))
         : request
-      return yield* http.execute(traced).pipe(
+      return http.execute(traced).pipe(
         Effect.provideService(
           FetchHttpClient.RequestInit,
           init === undefined ? manual : { ...settings.requestInit, ...init, redirect: "manual" }
