@@ -174,19 +174,20 @@ export const statusOf = (state: string | null, paused: boolean | null): Job.Stat
 }
 
 /** Maps a record to the normalized job (pure). `raw` is the record itself. */
-export const toJob = (record: GreenArrowJob): Job.Job =>
-  Job.make({
-    provider,
-    id: String(record.id),
-    name: record.name,
-    type: record.job_type,
-    status: statusOf(record.state, record.paused),
-    providerStatus: record.state ?? "",
-    createdAt: record.created_at,
-    startedAt: record.started_at,
-    finishedAt: record.finished_at,
-    progress: record.progress_value === null && record.progress_total === null
-      ? null
-      : { done: record.progress_value ?? 0, total: record.progress_total },
-    raw: record
-  })
+export const toJob = (record: GreenArrowJob): Job.Job => ({
+  // Built whole (not through `Job.make`, which would copy an input object): one object per job;
+  // the dates are the record's own `Date`s, parsed once when the record was decoded.
+  provider,
+  id: String(record.id),
+  name: record.name,
+  type: record.job_type,
+  status: statusOf(record.state, record.paused),
+  providerStatus: record.state ?? "",
+  createdAt: record.created_at,
+  startedAt: record.started_at,
+  finishedAt: record.finished_at,
+  progress: record.progress_value === null && record.progress_total === null
+    ? null
+    : { done: record.progress_value ?? 0, total: record.progress_total },
+  raw: record
+})

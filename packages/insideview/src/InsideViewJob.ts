@@ -129,13 +129,17 @@ const statusOfWord = (word: string): Job.Status | undefined => {
 }
 
 /** Maps a record to the normalized job (pure; `createdDate` was checked when the record was decoded). */
-export const toJob = (record: BulkJob): Job.Job =>
-  Job.make({
-    provider,
-    id: record.jobId,
-    type: record.jobType ?? null,
-    status: toStatus(record.jobStatus),
-    providerStatus: record.jobStatus,
-    createdAt: Job.parseDate(record.createdDate),
-    raw: record
-  })
+export const toJob = (record: BulkJob): Job.Job => ({
+  // Built whole (not through `Job.make`, which would copy an input object): one object per job.
+  provider,
+  id: record.jobId,
+  name: null,
+  type: record.jobType ?? null,
+  status: toStatus(record.jobStatus),
+  providerStatus: record.jobStatus,
+  createdAt: Job.parseDate(record.createdDate),
+  startedAt: null,
+  finishedAt: null,
+  progress: null,
+  raw: record
+})
