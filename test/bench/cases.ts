@@ -252,7 +252,7 @@ export const cases: ReadonlyArray<Case> = [
     name: "greenarrow-json",
     label: "GreenArrow JSON",
     pageSize,
-    sim: (jobs, latencyMillis) => ({ kind: "greenarrow", jobs, latencyMillis }),
+    sim: (jobs, latencyMillis) => ({ kind: "greenarrow-fast", jobs, latencyMillis }),
     // The token walk is sequential (one page at a time, read-ahead 1): concurrency does not apply.
     library: (url) => greenArrowLibrary(url),
     plain: (url) => greenArrowPlain(url)

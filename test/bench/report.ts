@@ -211,7 +211,7 @@ export const renderMarkdown = (r: BenchResults): string => {
   if (missed.length > 0) {
     out.push("**Why the misses**")
     out.push("")
-    for (const t of missed) out.push(`- *${t.name}* (${t.value}, target ${t.goal}): ${explanations[t.id] ?? "not analysed yet."}`)
+    for (const t of missed) out.push(`- *${t.name}* (${t.value}, target ${t.goal}): ${explanations[t.id]?.(r) ?? "not analysed yet."}`)
     out.push("")
   }
   if (r.profiles.length > 0) {
