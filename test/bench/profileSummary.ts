@@ -63,6 +63,7 @@ export const summarize = (profile: CpuProfile, modules: number, functions: numbe
 export const categoryOf = (module: string): string => {
   if (module === "((garbage collector))") return "garbage collection"
   if (module === "((idle))" || module === "((program))") return "idle / outside JS"
+  if (module.startsWith("(")) return "native builtins (socket writes, JSON.parse, microtasks)"
   if (module.startsWith("effect:internal/fiberRuntime") || module.startsWith("effect:internal/core") ||
     module.startsWith("effect:internal/fiberRefs") || module.startsWith("effect:Scheduler") ||
     module.startsWith("effect:internal/fiberScope") || module.startsWith("effect:internal/fiber")) {
@@ -80,7 +81,7 @@ export const categoryOf = (module: string): string => {
   if (module.startsWith("packages/core/")) return "jobstream core"
   if (module.startsWith("packages/")) return "jobstream provider (decode, normalize)"
   if (module.startsWith("test/")) return "bench harness"
-  return "node: fetch (undici), sockets, streams, timers"
+  return "node: fetch (undici) and streams, in JS"
 }
 
 /** Self time by category, as shares of the profile (idle time left out). */

@@ -23,6 +23,7 @@ export interface Target {
 /** A profile of the library in a case whose goal was missed (see profile.ts). */
 export interface ProfileSummary {
   readonly case: string
+  readonly side: "library" | "plain"
   readonly cpuUsPerJob: number
   readonly categories: ReadonlyArray<{ readonly name: string; readonly percent: number }>
   readonly functions: ReadonlyArray<{ readonly name: string; readonly percent: number }>
@@ -140,7 +141,7 @@ export const renderTable = (r: BenchResults): string => {
     lines.push(`   ${pad(t.name, 86)}${lpad(String(t.value), 9)}  ${pad(t.goal, 9)} ${t.pass ? "pass" : "MISS"}`)
   }
   for (const p of r.profiles) {
-    lines.push(`Profile, library, ${p.case} (${p.cpuUsPerJob} µs/job under the profiler): ${p.categories.slice(0, 6).map((c) => `${c.name} ${c.percent} %`).join(", ")}`)
+    lines.push(`Profile, ${p.side}, ${p.case} (${p.cpuUsPerJob} µs/job under the profiler): ${p.categories.slice(0, 6).map((c) => `${c.name} ${c.percent} %`).join(", ")}`)
   }
   lines.push(`(${r.totalSeconds} s)`)
   return lines.join("\n")
@@ -215,14 +216,17 @@ export const renderMarkdown = (r: BenchResults): string => {
     out.push("")
   }
   if (r.profiles.length > 0) {
-    out.push("Self time of the library's client process, by part, under `node:inspector` (steady state, 20,000 jobs, no latency):")
+    out.push(
+      "Client CPU per job by part, from `node:inspector` profiles of the steady state (20,000 jobs, no latency; the " +
+        "profiler inflates every figure alike, so compare the columns, not the totals with the table above), µs per job:"
+    )
     out.push("")
     const names = [...new Set(r.profiles.flatMap((p) => p.categories.map((c) => c.name)))]
-    out.push(`| part | ${r.profiles.map((p) => p.case).join(" | ")} |`)
+    const us = (p: ProfileSummary, name: string) => ((p.categories.find((c) => c.name === name)?.percent ?? 0) / 100) * p.cpuUsPerJob
+    out.push(`| part | ${r.profiles.map((p) => `${p.case}, ${p.side}`).join(" | ")} |`)
     out.push(`| --- | ${r.profiles.map(() => "---:").join(" | ")} |`)
-    for (const name of names) {
-      out.push(`| ${name} | ${r.profiles.map((p) => `${p.categories.find((c) => c.name === name)?.percent ?? 0} %`).join(" | ")} |`)
-    }
+    for (const name of names) out.push(`| ${name} | ${r.profiles.map((p) => us(p, name).toFixed(1)).join(" | ")} |`)
+    out.push(`| **total** | ${r.profiles.map((p) => p.cpuUsPerJob.toFixed(1)).join(" | ")} |`)
     out.push("")
   }
   out.push(method)

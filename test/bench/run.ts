@@ -126,11 +126,13 @@ const main = async () => {
     readAhead: ahead,
     profiles: [] as Array<ProfileSummary>
   }
-  // A profile of the library for every no-latency case that missed its goal.
+  // Profiles of the library and of the plain loop for every no-latency case that missed its goal.
   const missed = targetsOf(partial).filter((t) => !t.pass && t.id.startsWith("zero-")).map((t) => t.id.slice("zero-".length))
   for (const name of missed) {
-    log(`7. profile of the library, ${name}`)
-    partial.profiles.push(await runChild<ProfileSummary>("profile.ts", [name, "library", "20000", "1", "0", "--json"]))
+    for (const side of ["library", "plain"] as const) {
+      log(`7. profile, ${name}, ${side}`)
+      partial.profiles.push(await runChild<ProfileSummary>("profile.ts", [name, side, "20000", "1", "0", "--json"]))
+    }
   }
   const results: BenchResults = {
     ...partial,
