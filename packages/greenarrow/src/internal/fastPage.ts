@@ -14,25 +14,15 @@
  *
  * @internal
  */
-import { Dates } from "@jobstream/core"
+import { Dates, FastDecode } from "@jobstream/core"
 import type { JobsPage } from "./envelope.js"
 import { GreenArrowJob } from "../GreenArrowJob.js"
 
-const has = Object.prototype.hasOwnProperty
 const zoneRequired = { zone: "required" } as const
 
-/** Not sure: ask the Schema. */
-const unsure: unique symbol = Symbol("unsure")
-type Unsure = typeof unsure
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-/** A field as a Schema struct reads it (`undefined`: absent), or `unsure` (inherited, or own `undefined`). */
-const field = (record: Record<string, unknown>, key: string): unknown => {
-  const value = record[key]
-  if (value === undefined) return has.call(record, key) ? unsure : undefined
-  return has.call(record, key) ? value : unsure
-}
+type Unsure = FastDecode.Unsure
+const unsure: Unsure = FastDecode.unsure
+const { field, isRecord } = FastDecode
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0
 

@@ -13,29 +13,15 @@
  *
  * @internal
  */
-import { Dates } from "@jobstream/core"
+import { Dates, FastDecode } from "@jobstream/core"
 import type { BulkJob, BulkJobsPage } from "../InsideViewJob.js"
 
-const has = Object.prototype.hasOwnProperty
 const integerText = /^\s*-?\d+\s*$/
 const dateOptions = { zone: "utc-if-absent", dateOnly: true } as const
 
-/** Not sure: ask the Schema. */
-const unsure: unique symbol = Symbol("unsure")
-type Unsure = typeof unsure
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-/**
- * A field as the Schema's struct reads it: `undefined` when absent, the
- * value when it is an own property; `unsure` for the corner cases where an
- * optional and a required field would differ (inherited, or own `undefined`).
- */
-const field = (record: Record<string, unknown>, key: string): unknown => {
-  const value = record[key]
-  if (value === undefined) return has.call(record, key) ? unsure : undefined
-  return has.call(record, key) ? value : unsure
-}
+type Unsure = FastDecode.Unsure
+const unsure: Unsure = FastDecode.unsure
+const { field, isRecord } = FastDecode
 
 /** `IntFromWire`: a safe integer, as a number or a string of digits. */
 const intFromWire = (value: unknown): number | Unsure => {
