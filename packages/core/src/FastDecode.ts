@@ -8,6 +8,8 @@
  * @since 0.2.0
  */
 
+import * as Effect from "effect/Effect"
+
 const has = Object.prototype.hasOwnProperty
 
 /**
@@ -46,4 +48,27 @@ export const field = (record: Record<string, unknown>, key: string): unknown => 
   const value = record[key]
   if (value === undefined) return has.call(record, key) ? unsure : undefined
   return has.call(record, key) ? value : unsure
+}
+
+/**
+ * A JSON body through a fast decoder, with the Schemas behind it: the text
+ * is parsed once and given to `fast`; when it does not parse, or `fast`
+ * answers `undefined` (not sure), `schemas()` decides — and gives the value
+ * or the precise error.
+ *
+ * @since 0.2.0
+ */
+export const json = <A, E>(
+  text: string,
+  fast: (json: unknown) => A | undefined,
+  schemas: () => Effect.Effect<A, E>
+): Effect.Effect<A, E> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return schemas()
+  }
+  const value = fast(parsed)
+  return value !== undefined ? Effect.succeed(value) : schemas()
 }

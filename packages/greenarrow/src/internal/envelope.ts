@@ -31,7 +31,7 @@
  * `ErrorCode`, `knownErrorCodes` and `JobsPage` are re-exported by
  * `GreenArrowClient`.
  */
-import { ApiError, HttpTransport } from "@jobstream/core"
+import { ApiError, FastDecode, HttpTransport } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
@@ -180,18 +180,10 @@ export const mapError = (
 export const decodePage = (
   raw: HttpTransport.RawResponse,
   where: ApiError.Where
-): Effect.Effect<JobsPage, ApiError.ApiError> => {
+): Effect.Effect<JobsPage, ApiError.ApiError> =>
   // The fast path (`internal/fastPage`): one synchronous pass; anything it is not sure of
   // (a body that does not parse, `success: false`, a value to refuse) goes through the Schemas.
-  let json: unknown
-  try {
-    json = JSON.parse(raw.body)
-  } catch {
-    json = undefined
-  }
-  const fast = json === undefined ? undefined : FastPage.jobsPage(json)
-  return fast !== undefined ? Effect.succeed(fast) : decodePageWithSchemas(raw, where)
-}
+  FastDecode.json(raw.body, FastPage.jobsPage, () => decodePageWithSchemas(raw, where))
 
 /** `decodePage` through the Schemas only: the reference for the fast path, and every error's source. */
 export const decodePageWithSchemas = (

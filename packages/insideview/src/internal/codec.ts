@@ -2,7 +2,7 @@
  * Wire decoding for InsideView: list pages (JSON or XML), error bodies and
  * the token response. Internal: the public shapes live in InsideViewJob.ts.
  */
-import { ApiError, Dates, HttpTransport, XmlCodec } from "@jobstream/core"
+import { ApiError, Dates, FastDecode, HttpTransport, XmlCodec } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
@@ -64,17 +64,12 @@ export const schemaPageXml = (content: unknown): Either.Either<BulkJobsPage, Par
 export const decodePageJson = (
   raw: HttpTransport.RawResponse,
   where: ApiError.Where
-): Effect.Effect<BulkJobsPage, ApiError.DecodeError> => {
-  let json: unknown
-  try {
-    json = JSON.parse(raw.body)
-  } catch {
-    json = undefined
-  }
-  const fast = json === undefined ? undefined : FastPage.jsonPage(json)
-  if (fast !== undefined) return Effect.succeed(fast)
-  return Effect.map(decodeJsonPage(raw, where), (p) => toPage(p.bulkJobs ?? [], p))
-}
+): Effect.Effect<BulkJobsPage, ApiError.DecodeError> =>
+  FastDecode.json(
+    raw.body,
+    FastPage.jsonPage,
+    () => Effect.map(decodeJsonPage(raw, where), (p) => toPage(p.bulkJobs ?? [], p))
+  )
 
 /**
  * An XML page. The root element's name is not documented, so it is read
