@@ -22,7 +22,11 @@ import * as Providers from "./Providers.js"
 export { maxRetries, parseDuration } from "./internal/flags.js"
 export { errorLine, maskingLogger } from "./internal/print.js"
 
-/** The CLI version. */
+/**
+ * The CLI version.
+ *
+ * @since 0.1.0
+ */
 export const version = "0.1.0"
 
 const titles = (providers: ReadonlyArray<Provider.Provider>): string => {
@@ -30,7 +34,11 @@ const titles = (providers: ReadonlyArray<Provider.Provider>): string => {
   return all.length < 2 ? all.join("") : `${all.slice(0, -1).join(", ")} and ${all.at(-1)}`
 }
 
-/** The command tree. */
+/**
+ * The command tree.
+ *
+ * @since 0.1.0
+ */
 export const command = Command.make("jobstream", {}, () =>
   new UsageError({ message: "missing command: list, get, cancel or watch (see jobstream --help)" })).pipe(
     Command.withDescription(
@@ -53,6 +61,8 @@ const logLevel = Config.logLevel("JOBSTREAM_LOG_LEVEL").pipe(
  * returns the exit code. Expected failures print one `jobstream: …` line on
  * stderr; an unexpected defect prints one line too (the full cause with
  * JOBSTREAM_DEBUG=1). Interruption is not caught.
+ *
+ * @since 0.1.0
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
   Effect.gen(function*() {

@@ -16,7 +16,11 @@ import { ApiError, ClientOptions } from "@jobstream/core"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 
-/** Exit codes. */
+/**
+ * Exit codes.
+ *
+ * @since 0.1.0
+ */
 export const ExitCode = {
   ok: 0,
   apiError: 1,
@@ -27,19 +31,35 @@ export const ExitCode = {
   interrupted: 130
 } as const
 
-/** Bad usage or configuration (exit 2). */
+/**
+ * Bad usage or configuration (exit 2).
+ *
+ * @since 0.1.0
+ */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
-/** Ends the command with a code, after printing `message` when there is one. */
+/**
+ * Ends the command with a code, after printing `message` when there is one.
+ *
+ * @since 0.1.0
+ */
 export class CliExit extends Data.TaggedError("CliExit")<{ readonly code: number; readonly message?: string }> {}
 
 // eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;]*[A-Za-z]/g
 
-/** Text on one line: ANSI codes removed, every run of whitespace a single space. */
+/**
+ * Text on one line: ANSI codes removed, every run of whitespace a single space.
+ *
+ * @since 0.1.0
+ */
 export const oneLine = (text: string): string => text.replace(ansi, "").replace(/\s+/g, " ").trim()
 
-/** Replaces every occurrence of the given secret values with `<redacted>`. */
+/**
+ * Replaces every occurrence of the given secret values with `<redacted>`.
+ *
+ * @since 0.1.0
+ */
 export const mask = (text: string, secrets: ReadonlyArray<string>): string =>
   secrets.filter((s) => s.length >= 4).reduce((acc, s) => acc.split(s).join("<redacted>"), text)
 
@@ -65,7 +85,11 @@ const secretShapes: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(Basic|Bearer)\s+(?!<redacted>)[A-Za-z0-9+/=._~-]{8,}/g, "$1 <redacted>"]
 ]
 
-/** Masks the given secret values, then every {@link secretShapes} match. */
+/**
+ * Masks the given secret values, then every {@link secretShapes} match.
+ *
+ * @since 0.2.0
+ */
 export const redact = (text: string, secrets: ReadonlyArray<string>): string =>
   secretShapes.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), mask(text, secrets))
 
@@ -82,7 +106,11 @@ const hint = (error: ApiError.ApiError): string => {
   }
 }
 
-/** The line (without the `jobstream: ` prefix) and exit code for an expected failure, or undefined. */
+/**
+ * The line (without the `jobstream: ` prefix) and exit code for an expected failure, or undefined.
+ *
+ * @since 0.1.0
+ */
 export const describe = (error: unknown): { readonly message: string | undefined; readonly code: number } | undefined => {
   if (ApiError.isApiError(error)) return { message: `${error.message}${hint(error)}`, code: ExitCode.apiError }
   if (error instanceof UsageError) return { message: error.message, code: ExitCode.usage }

@@ -8,11 +8,19 @@
  */
 import { Job } from "@jobstream/core"
 
-/** Output formats of `list`. */
+/**
+ * Output formats of `list`.
+ *
+ * @since 0.1.0
+ */
 export const formats = ["table", "json", "ndjson"] as const
 export type Format = (typeof formats)[number]
 
-/** Table columns: header, width. */
+/**
+ * Table columns: header, width.
+ *
+ * @since 0.1.0
+ */
 export const columns = [
   ["PROVIDER", 10],
   ["ID", 20],
@@ -22,37 +30,65 @@ export const columns = [
   ["CREATED", 20]
 ] as const
 
-/** Fits text into `width` characters: cut with "…" or padded with spaces. */
+/**
+ * Fits text into `width` characters: cut with "…" or padded with spaces.
+ *
+ * @since 0.1.0
+ */
 export const cell = (text: string, width: number): string => {
   const flat = text.replace(/\s+/g, " ")
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat.padEnd(width)
 }
 
-/** An instant as `2024-03-01T08:00:00Z` (seconds precision), or "-". */
+/**
+ * An instant as `2024-03-01T08:00:00Z` (seconds precision), or "-".
+ *
+ * @since 0.1.0
+ */
 export const instant = (date: Date | null): string => (date === null ? "-" : `${date.toISOString().slice(0, 19)}Z`)
 
 const row = (values: ReadonlyArray<string>): string =>
   values.map((v, i) => (i === values.length - 1 ? v.replace(/\s+/g, " ") : cell(v, columns[i]![1]))).join("  ").trimEnd() +
   "\n"
 
-/** The table header line. */
+/**
+ * The table header line.
+ *
+ * @since 0.1.0
+ */
 export const header: string = row(columns.map(([h]) => h))
 
-/** One table row. */
+/**
+ * One table row.
+ *
+ * @since 0.1.0
+ */
 export const tableRow = (job: Job.Job): string =>
   row([job.provider, job.id, job.status, job.type ?? "-", job.name ?? "-", instant(job.createdAt)])
 
-/** One NDJSON line. */
+/**
+ * One NDJSON line.
+ *
+ * @since 0.1.0
+ */
 export const ndjsonLine = (job: Job.Job): string => `${JSON.stringify(Job.toJson(job))}\n`
 
-/** A streaming writer: `chunk` for each batch of jobs, `end` once at a normal end. */
+/**
+ * A streaming writer: `chunk` for each batch of jobs, `end` once at a normal end.
+ *
+ * @since 0.1.0
+ */
 export interface Writer {
   readonly chunk: (jobs: ReadonlyArray<Job.Job>) => string
   /** Text that closes the output (the table header if nothing was printed, the closing `]`). */
   readonly end: () => string
 }
 
-/** A writer for a format. */
+/**
+ * A writer for a format.
+ *
+ * @since 0.1.0
+ */
 export const writer = (format: Format): Writer => {
   let started = false
   switch (format) {
@@ -83,7 +119,11 @@ export const writer = (format: Format): Writer => {
   }
 }
 
-/** A job as `field: value` lines (the `get` command's text form). */
+/**
+ * A job as `field: value` lines (the `get` command's text form).
+ *
+ * @since 0.1.0
+ */
 export const details = (job: Job.Job): string => {
   const progress = job.progress === null
     ? "-"

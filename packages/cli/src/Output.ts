@@ -8,7 +8,11 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 
-/** The CLI's output channels. */
+/**
+ * The CLI's output channels.
+ *
+ * @since 0.1.0
+ */
 export interface Service {
   /** Writes results (waits for the stream to drain when it is full). */
   readonly out: (text: string) => Effect.Effect<void>
@@ -28,7 +32,11 @@ const write = (stream: NodeJS.WriteStream, text: string): Effect.Effect<void> =>
       else stream.once("drain", () => resume(Effect.void))
     })
 
-/** The process's own stdout/stderr. */
+/**
+ * The process's own stdout/stderr.
+ *
+ * @since 0.1.0
+ */
 export const live = (): Service => {
   const interactive = process.stderr.isTTY === true
   let shown: string | undefined
@@ -64,10 +72,18 @@ export const live = (): Service => {
   }
 }
 
-/** The output service; defaults to the process streams. */
+/**
+ * The output service; defaults to the process streams.
+ *
+ * @since 0.1.0
+ */
 export class Output extends Context.Reference<Output>()("@jobstream/cli/Output", { defaultValue: live }) {}
 
-/** An in-memory output, for tests. */
+/**
+ * An in-memory output, for tests.
+ *
+ * @since 0.1.0
+ */
 export const capture = (): Service & { readonly stdout: () => string; readonly stderr: () => string } => {
   let stdout = ""
   let stderr = ""

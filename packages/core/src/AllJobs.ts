@@ -27,7 +27,11 @@ import * as Stream from "effect/Stream"
 import type * as ApiError from "./ApiError.js"
 import type * as Job from "./Job.js"
 
-/** What a provider contributes: its name and its stream of normalized jobs. */
+/**
+ * What a provider contributes: its name and its stream of normalized jobs.
+ *
+ * @since 0.1.0
+ */
 export interface Source {
   readonly provider: string
   readonly jobs: Stream.Stream<Job.Job, ApiError.ApiError>
@@ -44,7 +48,11 @@ export const sourceOf = <I, S extends { readonly normalizedJobs: () => Stream.St
   provider: string
 ): Effect.Effect<Source, never, I> => Effect.map(tag, (client) => ({ provider, jobs: client.normalizedJobs() }))
 
-/** Which jobs to stream. */
+/**
+ * Which jobs to stream.
+ *
+ * @since 0.1.0
+ */
 export interface Filter {
   /** Only these providers (by name). Default: all sources. */
   readonly providers?: ReadonlyArray<string> | undefined
@@ -52,19 +60,31 @@ export interface Filter {
   readonly statuses?: ReadonlyArray<Job.Status> | undefined
 }
 
-/** A provider that failed while the others went on (see `settled`). */
+/**
+ * A provider that failed while the others went on (see `settled`).
+ *
+ * @since 0.1.0
+ */
 export interface ProviderFailure {
   readonly _tag: "ProviderFailure"
   readonly provider: string
   readonly error: ApiError.ApiError
 }
 
-/** An element of a settled stream. */
+/**
+ * An element of a settled stream.
+ *
+ * @since 0.1.0
+ */
 export type Settled =
   | { readonly _tag: "Job"; readonly job: Job.Job }
   | ProviderFailure
 
-/** The service. */
+/**
+ * The service.
+ *
+ * @since 0.1.0
+ */
 export interface Service {
   /** The provider names this service merges, in the order given. */
   readonly providers: ReadonlyArray<string>
@@ -74,7 +94,11 @@ export interface Service {
   readonly settled: (filter?: Filter) => Stream.Stream<Settled>
 }
 
-/** The AllJobs service tag. */
+/**
+ * The AllJobs service tag.
+ *
+ * @since 0.1.0
+ */
 export class AllJobs extends Context.Tag("@jobstream/core/AllJobs")<AllJobs, Service>() {}
 
 const select = (sources: ReadonlyArray<Source>, filter: Filter): ReadonlyArray<Source> =>
@@ -88,7 +112,11 @@ const byStatus = (filter: Filter) => {
   return (job: Job.Job) => wanted.has(job.status)
 }
 
-/** Builds the service from sources. */
+/**
+ * Builds the service from sources.
+ *
+ * @since 0.1.0
+ */
 export const make = (sources: ReadonlyArray<Source>): Service => {
   const jobs = (filter: Filter = {}): Stream.Stream<Job.Job, ApiError.ApiError> => {
     const keep = byStatus(filter)
@@ -118,7 +146,11 @@ export const make = (sources: ReadonlyArray<Source>): Service => {
   return { providers: sources.map((s) => s.provider), jobs, settled }
 }
 
-/** The service from the given source effects (each needs its provider client). */
+/**
+ * The service from the given source effects (each needs its provider client).
+ *
+ * @since 0.1.0
+ */
 export const layer = <const Sources extends ReadonlyArray<Effect.Effect<Source, never, unknown>>>(
   sources: Sources
 ): Layer.Layer<AllJobs, never, Effect.Effect.Context<Sources[number]>> =>
@@ -130,10 +162,18 @@ export const layer = <const Sources extends ReadonlyArray<Effect.Effect<Source, 
     )
   )
 
-/** Every job, from the AllJobs service in context. */
+/**
+ * Every job, from the AllJobs service in context.
+ *
+ * @since 0.1.0
+ */
 export const jobs = (filter?: Filter): Stream.Stream<Job.Job, ApiError.ApiError, AllJobs> =>
   Stream.unwrap(Effect.map(AllJobs, (service) => service.jobs(filter)))
 
-/** Every job with failures as values, from the AllJobs service in context. */
+/**
+ * Every job with failures as values, from the AllJobs service in context.
+ *
+ * @since 0.1.0
+ */
 export const settled = (filter?: Filter): Stream.Stream<Settled, never, AllJobs> =>
   Stream.unwrap(Effect.map(AllJobs, (service) => service.settled(filter)))

@@ -44,7 +44,11 @@ export type { Where } from "./internal/apiError/fields.js"
 export { JobCanceled, JobFailed, OutcomeUnknown, PaginationError } from "./internal/apiError/outcomes.js"
 export { formatParseError, type Problem, problemsOf, truncate } from "./internal/apiError/problems.js"
 
-/** Every error a jobstream operation can fail with. */
+/**
+ * Every error a jobstream operation can fail with.
+ *
+ * @since 0.1.0
+ */
 export type ApiError =
   | Status.BadRequest
   | Status.Unauthorized
@@ -65,7 +69,11 @@ export type ApiError =
   | Outcomes.JobCanceled
   | Outcomes.OutcomeUnknown
 
-/** Schema of the union, for encoding errors (e.g. as JSON lines). */
+/**
+ * Schema of the union, for encoding errors (e.g. as JSON lines).
+ *
+ * @since 0.1.0
+ */
 export const ApiError = Schema.Union(
   Status.BadRequest,
   Status.Unauthorized,
@@ -87,12 +95,18 @@ export const ApiError = Schema.Union(
   Outcomes.OutcomeUnknown
 )
 
-/** The `_tag` of every member of {@link ApiError}. */
+/**
+ * The `_tag` of every member of {@link ApiError}.
+ *
+ * @since 0.2.0
+ */
 export const tags: ReadonlySet<ApiError["_tag"]> = new Set(ApiError.members.map((member) => member._tag))
 
 /**
  * True for any jobstream error, whichever member: it has one of the tags
  * above and says which provider and operation it comes from.
+ *
+ * @since 0.1.0
  */
 export const isApiError = (u: unknown): u is ApiError =>
   Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag as ApiError["_tag"]) &&
@@ -106,6 +120,8 @@ const retryableServerStatuses: ReadonlySet<number> = new Set([500, 502, 503, 504
  * Whether trying the same request again could succeed: 429, 500/502/503/504,
  * transport failures and per-attempt timeouts. Everything else (4xx, decode
  * failures, invalid input, an exhausted deadline) is final.
+ *
+ * @since 0.1.0
  */
 export const isRetryable = (error: ApiError): boolean => {
   switch (error._tag) {
@@ -125,10 +141,16 @@ export const isRetryable = (error: ApiError): boolean => {
  * The old name of {@link Where}.
  *
  * @deprecated renamed to `Where` (it collided with Effect's `Context`).
+ *
+ * @since 0.1.0
  */
 export type Context = Where
 
-/** What a provider could read out of an error body. */
+/**
+ * What a provider could read out of an error body.
+ *
+ * @since 0.1.0
+ */
 export interface Detail {
   readonly providerCode?: string | undefined
   readonly providerMessage?: string | undefined
@@ -137,6 +159,8 @@ export interface Detail {
 /**
  * Builds the error for an HTTP status. Used by `HttpTransport` for non-2xx
  * answers, and by providers whose envelopes report failure inside a 200.
+ *
+ * @since 0.1.0
  */
 export const fromStatus = (
   ctx: Where,
@@ -188,6 +212,8 @@ const definedOnly = (detail: Detail): Detail => {
  * An {@link InvalidRequest} from its problems: `issue` holds one
  * `parameter: message` per problem, joined by "; ", and `problems` the same
  * list, structured.
+ *
+ * @since 0.2.0
  */
 export const invalidRequest = (provider: string, operation: string, problems: ReadonlyArray<Problem>): Failures.InvalidRequest =>
   new Failures.InvalidRequest({

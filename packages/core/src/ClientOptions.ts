@@ -33,13 +33,25 @@ import * as HttpTransport from "./HttpTransport.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 import * as Validation from "./Validation.js"
 
-/** Where an option lives: `["baseUrl"]`, `["auth", "apiKey"]`, `["INSIDEVIEW_BASE_URL"]`. */
+/**
+ * Where an option lives: `["baseUrl"]`, `["auth", "apiKey"]`, `["INSIDEVIEW_BASE_URL"]`.
+ *
+ * @since 0.2.0
+ */
 export type Path = ReadonlyArray<string>
 
-/** The result of a check: the (normalized) value, or the configuration error. */
+/**
+ * The result of a check: the (normalized) value, or the configuration error.
+ *
+ * @since 0.2.0
+ */
 export type Check<A> = Either.Either<A, ConfigError.ConfigError>
 
-/** An `InvalidData` error at `path`. */
+/**
+ * An `InvalidData` error at `path`.
+ *
+ * @since 0.2.0
+ */
 export const invalid = (path: Path, message: string): ConfigError.ConfigError =>
   ConfigError.InvalidData([...path], message)
 
@@ -52,6 +64,8 @@ const example = `"https://api.example.com"`
  * An absolute `http:`/`https:` URL without user info, query or fragment;
  * the result has no trailing slash. Messages quote only the parts that
  * cannot hold a credential.
+ *
+ * @since 0.2.0
  */
 export const baseUrl = (value: unknown, path: Path): Check<string> => {
   if (typeof value !== "string") return Either.left(invalid(path, `${Validation.quote(value)} is not a URL`))
@@ -83,13 +97,21 @@ export const baseUrl = (value: unknown, path: Path): Check<string> => {
   return Either.right(`${url.origin}${url.pathname}`.replace(/\/+$/, ""))
 }
 
-/** What a duration check allows besides finite positive durations. */
+/**
+ * What a duration check allows besides finite positive durations.
+ *
+ * @since 0.2.0
+ */
 export interface DurationRule {
   /** Accept zero. Default false. */
   readonly allowZero?: boolean
 }
 
-/** A finite `Duration` input greater than zero (or zero, with `allowZero`). */
+/**
+ * A finite `Duration` input greater than zero (or zero, with `allowZero`).
+ *
+ * @since 0.2.0
+ */
 export const duration = (value: unknown, path: Path, rule: DurationRule = {}): Check<Duration.Duration> => {
   const shown = Duration.isDuration(value) ? `Duration ${Duration.format(value)}` : Validation.quote(value)
   if ((typeof value === "number" && (Number.isNaN(value) || value < 0)) || (typeof value === "string" && /^\s*-/.test(value))) {
@@ -107,19 +129,35 @@ export const duration = (value: unknown, path: Path, rule: DurationRule = {}): C
   return Either.right(d)
 }
 
-/** A whole number within the range. */
+/**
+ * A whole number within the range.
+ *
+ * @since 0.2.0
+ */
 export const integer = (value: unknown, path: Path, range: Validation.Range = {}): Check<number> =>
   verdict(path, Validation.integer(value, range), value as number)
 
-/** One of a fixed set of strings. */
+/**
+ * One of a fixed set of strings.
+ *
+ * @since 0.2.0
+ */
 export const literal = <const L extends string>(value: unknown, path: Path, allowed: ReadonlyArray<L>): Check<L> =>
   verdict(path, Validation.oneOf(value, allowed), value as L)
 
-/** A string that is not empty or whitespace (not for secrets: the value may be quoted). */
+/**
+ * A string that is not empty or whitespace (not for secrets: the value may be quoted).
+ *
+ * @since 0.2.0
+ */
 export const nonBlank = (value: unknown, path: Path): Check<string> =>
   verdict(path, Validation.nonBlank(value), value as string)
 
-/** A `Redacted` string that is not empty or whitespace. The value is never quoted. */
+/**
+ * A `Redacted` string that is not empty or whitespace. The value is never quoted.
+ *
+ * @since 0.2.0
+ */
 export const secret = (value: unknown, path: Path): Check<Redacted.Redacted<string>> => {
   if (!Redacted.isRedacted(value)) {
     return Either.left(invalid(path, "must be a Redacted string (Redacted.make(…)); the value is not shown"))
@@ -131,7 +169,11 @@ export const secret = (value: unknown, path: Path): Check<Redacted.Redacted<stri
   return Either.right(value as Redacted.Redacted<string>)
 }
 
-/** A function (a hook such as `transformClient`). */
+/**
+ * A function (a hook such as `transformClient`).
+ *
+ * @since 0.2.0
+ */
 export const func = <F>(value: F, path: Path): Check<F> =>
   typeof value === "function" ? Either.right(value) : Either.left(invalid(path, `${Validation.quote(value)} is not a function`))
 
@@ -145,16 +187,28 @@ export const schedule = (value: unknown, path: Path): Check<RetryPolicy.RetryPol
     ? Either.right(value as RetryPolicy.RetryPolicy)
     : Either.left(invalid(path, "must be a Schedule (see RetryPolicy)"))
 
-/** Runs `check` unless the value is absent (`undefined`). */
+/**
+ * Runs `check` unless the value is absent (`undefined`).
+ *
+ * @since 0.2.0
+ */
 export const optional = <A, B>(value: A | undefined, check: (value: A) => Check<B>): Check<B | undefined> =>
   value === undefined ? Either.right(undefined) : check(value)
 
-/** The values of a record of checks. */
+/**
+ * The values of a record of checks.
+ *
+ * @since 0.2.0
+ */
 export type Values<R extends Record<string, Check<unknown>>> = {
   readonly [K in keyof R]: R[K] extends Either.Either<infer A, ConfigError.ConfigError> ? A : never
 }
 
-/** Runs every check of the record; all failures are reported together (`ConfigError.And`). */
+/**
+ * Runs every check of the record; all failures are reported together (`ConfigError.And`).
+ *
+ * @since 0.2.0
+ */
 export const all = <const R extends Record<string, Check<unknown>>>(checks: R): Check<Values<R>> => {
   let error: ConfigError.ConfigError | undefined
   const values: Record<string, unknown> = {}
@@ -265,6 +319,8 @@ const integerText = (raw: string, path: Path, range: Validation.Range): Check<nu
  * `Config`s that read one variable and apply the check above; a failure's
  * path is the variable's name (missing: `MissingData`, bad: `InvalidData`).
  * Wrap them in `Config.option` / `Config.withDefault` for optional variables.
+ *
+ * @since 0.2.0
  */
 export const env = {
   baseUrl: (name: string): Config.Config<string> => read(name, baseUrl),

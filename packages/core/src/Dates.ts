@@ -14,10 +14,18 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-/** Whether a year is a leap year in the proleptic Gregorian calendar. */
+/**
+ * Whether a year is a leap year in the proleptic Gregorian calendar.
+ *
+ * @since 0.2.0
+ */
 export const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
 
-/** The number of days of a month (1..12) in a year. */
+/**
+ * The number of days of a month (1..12) in a year.
+ *
+ * @since 0.2.0
+ */
 export const daysInMonth = (year: number, month: number): number =>
   month === 2 ? (isLeapYear(year) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
 
@@ -39,6 +47,8 @@ const monthNames = [
 /**
  * Why a calendar date does not exist, or undefined when it does:
  * "month 13 does not exist", "February 2014 has 28 days".
+ *
+ * @since 0.2.0
  */
 export const calendarProblem = (year: number, month: number, day: number): string | undefined => {
   if (month < 1 || month > 12) return `month ${month} does not exist`
@@ -47,7 +57,11 @@ export const calendarProblem = (year: number, month: number, day: number): strin
   return undefined
 }
 
-/** Why a time of day does not exist, or undefined: hours 0..23, minutes and seconds 0..59. */
+/**
+ * Why a time of day does not exist, or undefined: hours 0..23, minutes and seconds 0..59.
+ *
+ * @since 0.2.0
+ */
 export const timeProblem = (hour: number, minute: number, second: number): string | undefined => {
   if (hour > 23) return `hour ${hour} is outside 0..23`
   if (minute > 59) return `minute ${minute} is outside 0..59`
@@ -60,6 +74,8 @@ const calendarDate = /^(\d{4})-(\d{2})-(\d{2})$/
 /**
  * Parses `YYYY-MM-DD` as midnight UTC of that day. The left side says why
  * the text is not such a date.
+ *
+ * @since 0.2.0
  */
 export const checkCalendarDate = (text: string): Either.Either<Date, string> => {
   const m = calendarDate.exec(text)
@@ -71,14 +87,22 @@ export const checkCalendarDate = (text: string): Either.Either<Date, string> => 
     : Either.left(`is not a real date (${problem})`)
 }
 
-/** How an ISO 8601 date-time without a zone is read. */
+/**
+ * How an ISO 8601 date-time without a zone is read.
+ *
+ * @since 0.2.0
+ */
 export type ZoneRule =
   /** A zone (`Z` or an offset such as `-04:00` / `+0200`) is required. */
   | "required"
   /** A zone-less value is read as UTC. */
   | "utc-if-absent"
 
-/** What {@link checkIsoDateTime} accepts. */
+/**
+ * What {@link checkIsoDateTime} accepts.
+ *
+ * @since 0.2.0
+ */
 export interface IsoOptions {
   readonly zone: ZoneRule
   /** Also accept a bare `YYYY-MM-DD`, read as midnight UTC. Default false. */
@@ -88,7 +112,11 @@ export interface IsoOptions {
 const isoDateTime =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/
 
-/** The form {@link checkIsoDateTime} takes, in words, for messages. */
+/**
+ * The form {@link checkIsoDateTime} takes, in words, for messages.
+ *
+ * @since 0.2.0
+ */
 export const describeIsoForm = (options: IsoOptions): string =>
   `an ISO 8601 date-time${options.zone === "required" ? " with a zone" : ""} such as ` +
   `"2024-05-01T13:37:00Z"${options.zone === "required" ? ` or "2024-05-01T09:37:00-04:00"` : ""}` +
@@ -98,6 +126,8 @@ export const describeIsoForm = (options: IsoOptions): string =>
  * Parses an ISO 8601 date-time (`YYYY-MM-DDThh:mm[:ss[.fff]]` and a zone `Z`,
  * `±hh:mm`, `±hhmm` or `±hh`), refusing impossible dates, times and offsets.
  * The left side says why the text is refused, without quoting it.
+ *
+ * @since 0.2.0
  */
 export const checkIsoDateTime = (text: string, options: IsoOptions): Either.Either<Date, string> => {
   const trimmed = text.trim()
@@ -141,6 +171,8 @@ export const checkIsoDateTime = (text: string, options: IsoOptions): Either.Eith
  * message, for decoders that check many values and only need the reason of a
  * refusal (then they ask {@link checkIsoDateTime}). Property tests hold the
  * two to the same answers.
+ *
+ * @since 0.2.0
  */
 export const isoMillis = (text: string, options: IsoOptions): number => {
   const trimmed = text.trim()
@@ -180,19 +212,29 @@ export const isoMillis = (text: string, options: IsoOptions): number => {
   return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000
 }
 
-/** {@link checkIsoDateTime} without the reason: the instant, or undefined. */
+/**
+ * {@link checkIsoDateTime} without the reason: the instant, or undefined.
+ *
+ * @since 0.2.0
+ */
 export const parseIsoDateTime = (text: string, options: IsoOptions): Date | undefined => {
   const millis = isoMillis(text, options)
   return Number.isNaN(millis) ? undefined : new Date(millis)
 }
 
-/** The largest UNIX time accepted in seconds: 9999-12-31T23:59:59Z. */
+/**
+ * The largest UNIX time accepted in seconds: 9999-12-31T23:59:59Z.
+ *
+ * @since 0.2.0
+ */
 export const maxUnixSeconds = 253_402_300_799
 
 /**
  * Reads UNIX seconds (a number, or a string of digits): a whole number from 0
  * to {@link maxUnixSeconds}. A value beyond that is most likely milliseconds,
  * and the message says so.
+ *
+ * @since 0.2.0
  */
 export const checkUnixSeconds = (value: number | string): Either.Either<Date, string> => {
   const n = typeof value === "number" ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN
@@ -207,6 +249,8 @@ export const checkUnixSeconds = (value: number | string): Either.Either<Date, st
  * A string holding a real calendar date or ISO 8601 date-time; decodes to
  * itself (the type stays `string`), so a record keeps the server's text while
  * an impossible date still fails decoding.
+ *
+ * @since 0.2.0
  */
 export const DateText = (options: IsoOptions): Schema.Schema<string> =>
   Schema.String.pipe(
@@ -224,7 +268,11 @@ export const DateText = (options: IsoOptions): Schema.Schema<string> =>
     })
   )
 
-/** An ISO 8601 string decoded to a `Date` (strictly); encodes as UTC ISO with milliseconds. */
+/**
+ * An ISO 8601 string decoded to a `Date` (strictly); encodes as UTC ISO with milliseconds.
+ *
+ * @since 0.2.0
+ */
 export const DateFromIso = (options: IsoOptions): Schema.Schema<Date, string> =>
   Schema.transformOrFail(Schema.String, Schema.DateFromSelf, {
     strict: true,

@@ -47,7 +47,11 @@ import * as RetryPolicy from "./RetryPolicy.js"
 export { decodeJson, type DecodeOptions, mediaType, mismatchPaths, parseJson } from "./internal/decode.js"
 export { omittedExcerpt } from "./ApiError.js"
 
-/** A response whose body has been read (as text) within the size limit. */
+/**
+ * A response whose body has been read (as text) within the size limit.
+ *
+ * @since 0.1.0
+ */
 export interface RawResponse extends ApiError.BodySource {
   readonly status: number
   readonly headers: Headers.Headers
@@ -62,10 +66,18 @@ export interface RawResponse extends ApiError.BodySource {
   readonly redact?: ((text: string) => string) | undefined
 }
 
-/** A secret value, plain or `Redacted`. */
+/**
+ * A secret value, plain or `Redacted`.
+ *
+ * @since 0.2.0
+ */
 export type Secret = Secrets.Secret
 
-/** What `execute` needs to know about one operation. */
+/**
+ * What `execute` needs to know about one operation.
+ *
+ * @since 0.1.0
+ */
 export interface Call<A> {
   /** Operation name, used in errors, logs and the span name. */
   readonly operation: string
@@ -103,7 +115,11 @@ export interface Call<A> {
   readonly secrets?: ReadonlyArray<Secret>
 }
 
-/** The transport's settings. */
+/**
+ * The transport's settings.
+ *
+ * @since 0.1.0
+ */
 export interface Options {
   /** The provider name carried by every error ("insideview", …). */
   readonly provider: string
@@ -138,7 +154,11 @@ export interface Options {
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
 }
 
-/** The service. */
+/**
+ * The service.
+ *
+ * @since 0.1.0
+ */
 export interface Service {
   readonly provider: string
   readonly baseUrl: string
@@ -156,17 +176,37 @@ export interface Service {
   readonly redact: (text: string, secrets?: ReadonlyArray<Secret>) => string
 }
 
-/** A generic transport, for programs that bring their own API. Providers use `make` directly. */
+/**
+ * A generic transport, for programs that bring their own API. Providers use `make` directly.
+ *
+ * @since 0.1.0
+ */
 export class HttpTransport extends Context.Tag("@jobstream/core/HttpTransport")<HttpTransport, Service>() {}
 
-/** Default per-attempt timeout. */
+/**
+ * Default per-attempt timeout.
+ *
+ * @since 0.1.0
+ */
 export const defaultTimeout = Duration.seconds(30)
-/** Default maximum body size. */
+/**
+ * Default maximum body size.
+ *
+ * @since 0.1.0
+ */
 export const defaultMaxBodyBytes = 32 * 1024 * 1024
-/** Most same-origin redirects of a GET followed within one attempt. */
+/**
+ * Most same-origin redirects of a GET followed within one attempt.
+ *
+ * @since 0.2.0
+ */
 export const maxRedirects = Redirect.maxRedirects
 
-/** Header names every transport treats as secret, whatever the provider. */
+/**
+ * Header names every transport treats as secret, whatever the provider.
+ *
+ * @since 0.1.0
+ */
 export const commonSecretHeaders: ReadonlyArray<string> = [
   "authorization",
   "cookie",
@@ -175,10 +215,18 @@ export const commonSecretHeaders: ReadonlyArray<string> = [
   "proxy-authorization"
 ]
 
-/** A short, secret-free account of why a request failed (the system error code and message). */
+/**
+ * A short, secret-free account of why a request failed (the system error code and message).
+ *
+ * @since 0.1.0
+ */
 export const describeCause: (error: unknown) => string = Errors.describeCause
 
-/** Builds a transport over the `HttpClient` in context. */
+/**
+ * Builds a transport over the `HttpClient` in context.
+ *
+ * @since 0.1.0
+ */
 export const make = (options: Options): Effect.Effect<Service, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const base = yield* HttpClient.HttpClient
@@ -274,11 +322,19 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     return { provider, baseUrl, execute, redactUrl: secrets.redactUrl, where, redact: secrets.redact } satisfies Service
   })
 
-/** A generic transport as a Layer. */
+/**
+ * A generic transport as a Layer.
+ *
+ * @since 0.1.0
+ */
 export const layer = (options: Options): Layer.Layer<HttpTransport, never, HttpClient.HttpClient> =>
   Layer.effect(HttpTransport, make(options))
 
-/** A generic transport configured from `<PREFIX>_BASE_URL` and `<PREFIX>_TIMEOUT` (a duration, e.g. "10 seconds"). */
+/**
+ * A generic transport configured from `<PREFIX>_BASE_URL` and `<PREFIX>_TIMEOUT` (a duration, e.g. "10 seconds").
+ *
+ * @since 0.1.0
+ */
 export const layerConfig = (
   provider: string,
   prefix: string,

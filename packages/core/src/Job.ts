@@ -6,18 +6,34 @@
 import * as Schema from "effect/Schema"
 import * as Dates from "./Dates.js"
 
-/** Normalized lifecycle status. */
+/**
+ * Normalized lifecycle status.
+ *
+ * @since 0.1.0
+ */
 export const Status = Schema.Literal("pending", "running", "paused", "succeeded", "failed", "canceled", "unknown")
 export type Status = typeof Status.Type
 
-/** All statuses, in lifecycle order. */
+/**
+ * All statuses, in lifecycle order.
+ *
+ * @since 0.1.0
+ */
 export const statuses: ReadonlyArray<Status> = Status.literals
 
-/** Whether a status is final. */
+/**
+ * Whether a status is final.
+ *
+ * @since 0.1.0
+ */
 export const isTerminal = (status: Status): boolean =>
   status === "succeeded" || status === "failed" || status === "canceled"
 
-/** Progress as a fraction of work units, when the provider reports it. */
+/**
+ * Progress as a fraction of work units, when the provider reports it.
+ *
+ * @since 0.1.0
+ */
 export const Progress = Schema.Struct({
   done: Schema.Number,
   total: Schema.NullOr(Schema.Number)
@@ -27,6 +43,8 @@ export type Progress = typeof Progress.Type
 /**
  * One job, whatever the provider. `raw` is the provider's own record as it
  * was decoded, for anything the normalized fields do not carry.
+ *
+ * @since 0.1.0
  */
 export const Job = Schema.Struct({
   provider: Schema.String,
@@ -49,12 +67,20 @@ export const Job = Schema.Struct({
 })
 export interface Job extends Schema.Schema.Type<typeof Job> {}
 
-/** Fields a provider may leave out; they default to null. */
+/**
+ * Fields a provider may leave out; they default to null.
+ *
+ * @since 0.1.0
+ */
 export type MakeInput =
   & Pick<Job, "provider" | "id" | "status" | "providerStatus" | "raw">
   & Partial<Pick<Job, "name" | "type" | "createdAt" | "startedAt" | "finishedAt" | "progress">>
 
-/** Builds a job (no validation: providers build from already-decoded records). */
+/**
+ * Builds a job (no validation: providers build from already-decoded records).
+ *
+ * @since 0.1.0
+ */
 export const make = (input: MakeInput): Job => ({
   provider: input.provider,
   id: input.id,
@@ -69,7 +95,11 @@ export const make = (input: MakeInput): Job => ({
   raw: input.raw
 })
 
-/** The JSON form of a job (dates as ISO strings), as the CLI prints it. */
+/**
+ * The JSON form of a job (dates as ISO strings), as the CLI prints it.
+ *
+ * @since 0.1.0
+ */
 export const JobJson = Schema.Struct({
   ...Job.fields,
   createdAt: Schema.NullOr(Schema.String),
@@ -78,7 +108,11 @@ export const JobJson = Schema.Struct({
 })
 export type JobJson = typeof JobJson.Type
 
-/** Converts a job to its JSON form. */
+/**
+ * Converts a job to its JSON form.
+ *
+ * @since 0.1.0
+ */
 export const toJson = (job: Job): JobJson => ({
   ...job,
   createdAt: job.createdAt?.toISOString() ?? null,
@@ -93,6 +127,8 @@ export const toJson = (job: Job): JobJson => ({
  * `2014-02-30` (which `Date.parse` would roll over to March 2nd). Providers
  * reject such dates when they decode a record; this is for mapping values
  * already checked.
+ *
+ * @since 0.1.0
  */
 export const parseDate = (value: string | null | undefined): Date | null => {
   if (value === null || value === undefined || value.trim() === "") return null

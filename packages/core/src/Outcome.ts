@@ -18,7 +18,11 @@
  */
 import * as ApiError from "./ApiError.js"
 
-/** System error codes of a connection that was never established. */
+/**
+ * System error codes of a connection that was never established.
+ *
+ * @since 0.2.0
+ */
 export const notConnectedCodes: ReadonlyArray<string> = [
   "ECONNREFUSED",
   "ENOTFOUND",
@@ -30,26 +34,38 @@ export const notConnectedCodes: ReadonlyArray<string> = [
 
 const notConnectedPattern = new RegExp(`\\b(${notConnectedCodes.join("|")})\\b`)
 
-/** True when the transport failed before a connection existed, so nothing was sent. */
+/**
+ * True when the transport failed before a connection existed, so nothing was sent.
+ *
+ * @since 0.2.0
+ */
 export const neverSent = (error: ApiError.ApiError): boolean =>
   error._tag === "TransportError" && notConnectedPattern.test(error.reason)
 
 /**
  * True when the server provably did not act on the request: it was never
  * sent, or it was turned away with 429 or 503.
+ *
+ * @since 0.2.0
  */
 export const notProcessed = (error: ApiError.ApiError): boolean =>
   neverSent(error) ||
   (error._tag === "RateLimited" && error.status === 429) ||
   (error._tag === "ServerError" && error.status === 503)
 
-/** True when the request may or may not have taken effect: sent, but no answer read. */
+/**
+ * True when the request may or may not have taken effect: sent, but no answer read.
+ *
+ * @since 0.2.0
+ */
 export const ambiguous = (error: ApiError.ApiError): error is ApiError.TransportError | ApiError.Timeout =>
   error._tag === "Timeout" || (error._tag === "TransportError" && !neverSent(error))
 
 /**
  * An ambiguous error as `OutcomeUnknown` (same place, with what happened as
  * the reason); every other error unchanged.
+ *
+ * @since 0.2.0
  */
 export const outcomeUnknown = (error: ApiError.ApiError): ApiError.ApiError => {
   if (!ambiguous(error)) return error

@@ -54,17 +54,27 @@ import { numberedWalk } from "./internal/numberedWalk.js"
 /**
  * Pages a cursor walk reads at most unless told otherwise: 10,000 (20
  * million GreenArrow jobs at 2,000 a page, a million ICWS jobs at 100).
+ *
+ * @since 0.2.0
  */
 export const defaultMaxPages = 10_000
 
-/** One page from a cursor API. */
+/**
+ * One page from a cursor API.
+ *
+ * @since 0.1.0
+ */
 export interface CursorPage<A, C> {
   readonly items: ReadonlyArray<A>
   /** The cursor of the next page; null/undefined when this was the last. */
   readonly next: C | null | undefined
 }
 
-/** Options of {@link cursor}. */
+/**
+ * Options of {@link cursor}.
+ *
+ * @since 0.1.0
+ */
 export interface CursorOptions<A, C, E, R> {
   /** Fetches the page at `cursor` (undefined for the first page). */
   readonly fetch: (cursor: C | undefined) => Effect.Effect<CursorPage<A, C>, E, R>
@@ -91,12 +101,18 @@ export interface CursorOptions<A, C, E, R> {
  * cursor; fails with `PaginationError` on an empty page that names a next
  * cursor, a cursor already followed, a page of items already read, or past
  * `maxPages`.
+ *
+ * @since 0.1.0
  */
 export const cursor = <A, C, E, R>(
   options: CursorOptions<A, C, E, R>
 ): Stream.Stream<A, E | ApiError.PaginationError, R> => cursorWalk(options, defaultMaxPages)
 
-/** One page from a numbered API. */
+/**
+ * One page from a numbered API.
+ *
+ * @since 0.1.0
+ */
 export interface NumberedPage<A> {
   readonly items: ReadonlyArray<A>
   /** The total number of items across all pages, as the server reports it in this answer; undefined when it does not. */
@@ -105,7 +121,11 @@ export interface NumberedPage<A> {
   readonly pages?: number | undefined
 }
 
-/** Options of {@link numbered}. */
+/**
+ * Options of {@link numbered}.
+ *
+ * @since 0.1.0
+ */
 export interface NumberedOptions<A, E, R> {
   /** Fetches one page by number. */
   readonly fetch: (page: number) => Effect.Effect<NumberedPage<A>, E, R>
@@ -144,12 +164,18 @@ export interface NumberedOptions<A, E, R> {
  *   can miss as many items as were inserted in between;
  * - removals before the read position: as many items as were removed are
  *   pulled onto pages already read and are missed; no error, no repeat.
+ *
+ * @since 0.1.0
  */
 export const numbered = <A, E, R>(
   options: NumberedOptions<A, E, R>
 ): Stream.Stream<A, E | ApiError.PaginationError, R> => numberedWalk(options)
 
-/** Drops items whose key appeared among the last `window` keys emitted. */
+/**
+ * Drops items whose key appeared among the last `window` keys emitted.
+ *
+ * @since 0.1.0
+ */
 export const dedupeRecent = <A, E, R>(
   stream: Stream.Stream<A, E, R>,
   key: (item: A) => string,

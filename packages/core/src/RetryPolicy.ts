@@ -27,10 +27,18 @@ import * as Duration from "effect/Duration"
 import * as Schedule from "effect/Schedule"
 import * as ApiError from "./ApiError.js"
 
-/** A retry policy: any Schedule that accepts the failed attempt's error. */
+/**
+ * A retry policy: any Schedule that accepts the failed attempt's error.
+ *
+ * @since 0.1.0
+ */
 export type RetryPolicy = Schedule.Schedule<unknown, ApiError.ApiError>
 
-/** Knobs of the default policy. */
+/**
+ * Knobs of the default policy.
+ *
+ * @since 0.1.0
+ */
 export interface Options {
   /** Retries after the first attempt. Default 4. */
   readonly maxRetries?: number
@@ -60,7 +68,11 @@ export interface Options {
   readonly maxElapsed?: Duration.DurationInput
 }
 
-/** The defaults, spelled out. */
+/**
+ * The defaults, spelled out.
+ *
+ * @since 0.1.0
+ */
 export const defaults = {
   maxRetries: 4,
   base: Duration.millis(200),
@@ -75,6 +87,8 @@ export const defaults = {
 /**
  * The server-requested wait for an error, if any: `Retry-After` on a 429 or a
  * 5xx, or the fallback for a 429 without one.
+ *
+ * @since 0.1.0
  */
 export const serverDelay = (
   error: ApiError.ApiError,
@@ -91,7 +105,11 @@ export const serverDelay = (
   return undefined
 }
 
-/** Whether the default policy (with these options) retries this error at all. */
+/**
+ * Whether the default policy (with these options) retries this error at all.
+ *
+ * @since 0.1.0
+ */
 export const shouldRetry = (error: ApiError.ApiError, options: Options = {}): boolean => {
   if (!ApiError.isRetryable(error)) return false
   if (options.while !== undefined && !options.while(error)) return false
@@ -107,7 +125,11 @@ export const shouldRetry = (error: ApiError.ApiError, options: Options = {}): bo
   return true
 }
 
-/** Builds the default policy, with the given knobs. */
+/**
+ * Builds the default policy, with the given knobs.
+ *
+ * @since 0.1.0
+ */
 export const make = (options: Options = {}): RetryPolicy => {
   const maxDelay = Duration.decode(options.maxDelay ?? defaults.maxDelay)
   const exponential = Schedule.exponential(options.base ?? defaults.base, options.factor ?? defaults.factor)
@@ -127,13 +149,25 @@ export const make = (options: Options = {}): RetryPolicy => {
   return options.maxElapsed === undefined ? policy : Schedule.upTo(policy, options.maxElapsed)
 }
 
-/** The default policy. */
+/**
+ * The default policy.
+ *
+ * @since 0.1.0
+ */
 export const defaultPolicy: RetryPolicy = make()
 
-/** Never retry. */
+/**
+ * Never retry.
+ *
+ * @since 0.1.0
+ */
 export const none: RetryPolicy = Schedule.stop
 
-/** Retries up to `times` with the default rules but no waits; meant for tests and for callers with their own pacing. */
+/**
+ * Retries up to `times` with the default rules but no waits; meant for tests and for callers with their own pacing.
+ *
+ * @since 0.1.0
+ */
 export const immediate = (times: number): RetryPolicy =>
   Schedule.recurs(times).pipe(Schedule.whileInput((error: ApiError.ApiError) => ApiError.isRetryable(error)))
 
@@ -141,6 +175,8 @@ export const immediate = (times: number): RetryPolicy =>
  * Parses a `Retry-After` value, either delay-seconds or an HTTP date
  * (relative to `now`). Returns milliseconds, or undefined when unparseable.
  * A date in the past means "now" (0).
+ *
+ * @since 0.1.0
  */
 export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
   if (value === undefined) return undefined

@@ -48,10 +48,18 @@ import * as Scope from "effect/Scope"
 import * as Timing from "./internal/credentialTiming.js"
 import * as SessionState from "./internal/sessionState.js"
 
-/** The refresh margin for a credential living `lifetimeMillis`: `min(maxMillis, ratio × lifetime)`. */
+/**
+ * The refresh margin for a credential living `lifetimeMillis`: `min(maxMillis, ratio × lifetime)`.
+ *
+ * @since 0.2.0
+ */
 export const refreshMargin: (lifetimeMillis: number, maxMillis: number, ratio: number) => number = Timing.refreshMargin
 
-/** The service a session offers. */
+/**
+ * The service a session offers.
+ *
+ * @since 0.1.0
+ */
 export interface Session<A, E> {
   /** The current credential, acquiring one if needed (single flight). */
   readonly get: Effect.Effect<A, E>
@@ -67,7 +75,11 @@ export interface Session<A, E> {
   readonly rejections: Effect.Effect<number>
 }
 
-/** How to get, time and release a credential. */
+/**
+ * How to get, time and release a credential.
+ *
+ * @since 0.1.0
+ */
 export interface Options<A, E, R> {
   /** Gets a fresh credential. */
   readonly acquire: Effect.Effect<A, E, R>
@@ -93,7 +105,11 @@ export interface Options<A, E, R> {
   readonly maxReloginBackoff?: Duration.DurationInput
 }
 
-/** The defaults, spelled out. */
+/**
+ * The defaults, spelled out.
+ *
+ * @since 0.2.0
+ */
 export const defaults = {
   refreshAhead: Duration.seconds(60),
   refreshAheadRatio: 0.1,
@@ -103,11 +119,19 @@ export const defaults = {
   maxReloginBackoff: Duration.seconds(10)
 } as const
 
-/** Default test for "the credential was rejected". */
+/**
+ * Default test for "the credential was rejected".
+ *
+ * @since 0.1.0
+ */
 export const isUnauthorizedError = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "Unauthorized"
 
-/** Builds a session living in the current scope. */
+/**
+ * Builds a session living in the current scope.
+ *
+ * @since 0.1.0
+ */
 export const make = <A, E, R>(options: Options<A, E, R>): Effect.Effect<Session<A, E>, never, R | Scope.Scope> =>
   Effect.gen(function*() {
     const scope = yield* Effect.scope

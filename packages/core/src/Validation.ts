@@ -19,6 +19,8 @@ export const isRecord = (u: unknown): u is Record<string, unknown> =>
  * A value as a message quotes it: strings in double quotes (cut at 60
  * characters), numbers, booleans, null and undefined as written, Dates as ISO
  * text, anything else by its kind.
+ *
+ * @since 0.2.0
  */
 export const quote = (value: unknown): string => {
   switch (typeof value) {
@@ -42,13 +44,21 @@ export const quote = (value: unknown): string => {
   }
 }
 
-/** Bounds of an integer check. */
+/**
+ * Bounds of an integer check.
+ *
+ * @since 0.2.0
+ */
 export interface Range {
   readonly min?: number
   readonly max?: number
 }
 
-/** A whole number within the range. */
+/**
+ * A whole number within the range.
+ *
+ * @since 0.2.0
+ */
 export const integer = (value: unknown, range: Range = {}): string | undefined => {
   if (typeof value !== "number") {
     return typeof value === "string" && /^\s*-?\d+\s*$/.test(value)
@@ -62,17 +72,29 @@ export const integer = (value: unknown, range: Range = {}): string | undefined =
   return undefined
 }
 
-/** One of a fixed set of values. */
+/**
+ * One of a fixed set of values.
+ *
+ * @since 0.2.0
+ */
 export const oneOf = (value: unknown, allowed: ReadonlyArray<string | number>): string | undefined =>
   allowed.includes(value as string | number) ? undefined : `${quote(value)} is not one of ${allowed.map(quote).join(", ")}`
 
-/** A string with something other than whitespace in it. */
+/**
+ * A string with something other than whitespace in it.
+ *
+ * @since 0.2.0
+ */
 export const nonBlank = (value: unknown): string | undefined => {
   if (typeof value !== "string") return `${quote(value)} is not a string`
   return value.trim() === "" ? (value === "" ? "must not be empty" : "must not be blank (only whitespace)") : undefined
 }
 
-/** The known name closest to `key` (same letters in another case, or at most two edits away). */
+/**
+ * The known name closest to `key` (same letters in another case, or at most two edits away).
+ *
+ * @since 0.2.0
+ */
 export const closest = (key: string, known: ReadonlyArray<string>): string | undefined => {
   const lower = key.toLowerCase()
   const sameCase = known.find((k) => k.toLowerCase() === lower || k.toLowerCase().replace(/_/g, "") === lower.replace(/_/g, ""))
@@ -85,7 +107,11 @@ export const closest = (key: string, known: ReadonlyArray<string>): string | und
   return best?.name
 }
 
-/** Keys of `input` that are not in `known`, each with a one-line message (and a suggestion when one is close). */
+/**
+ * Keys of `input` that are not in `known`, each with a one-line message (and a suggestion when one is close).
+ *
+ * @since 0.2.0
+ */
 export const unknownKeys = (
   input: Record<string, unknown>,
   known: ReadonlyArray<string>

@@ -35,7 +35,11 @@ import * as ApiError from "./ApiError.js"
 import { checkWellFormed, resolveRoot } from "./internal/xmlScan.js"
 import { ensureArray, type OrderedNode, toObject } from "./internal/xmlTree.js"
 
-/** How to parse one kind of document. */
+/**
+ * How to parse one kind of document.
+ *
+ * @since 0.1.0
+ */
 export interface ParseOptions {
   /**
    * Dotted element paths, from the root, whose elements always form an
@@ -45,7 +49,11 @@ export interface ParseOptions {
   readonly arrayPaths?: ReadonlyArray<string>
 }
 
-/** Where the document came from, for the error. */
+/**
+ * Where the document came from, for the error.
+ *
+ * @since 0.1.0
+ */
 export interface DecodeContext extends ApiError.Where {
   readonly status?: number | undefined
   /** The request's redaction (`RawResponse.redact`), applied to the excerpt and issue of an error. */
@@ -78,7 +86,11 @@ export interface Codec {
  */
 export type Service = Codec
 
-/** Tuning of the parser. */
+/**
+ * Tuning of the parser.
+ *
+ * @since 0.1.0
+ */
 export interface Options {
   /** Validate the whole document before parsing (catches truncation and mismatched tags). Default true. */
   readonly validate?: boolean
@@ -88,10 +100,18 @@ export interface Options {
 
 const forbidden = /<!DOCTYPE|<!ENTITY/i
 
-/** Length of the excerpt quoted in decode errors. */
+/**
+ * Length of the excerpt quoted in decode errors.
+ *
+ * @since 0.1.0
+ */
 export const excerptLength = ApiError.excerptLength
 
-/** Builds the codec (pure; no resources). */
+/**
+ * Builds the codec (pure; no resources).
+ *
+ * @since 0.1.0
+ */
 export const make = (options: Options = {}): Codec => {
   const validate = options.validate ?? true
   const maxDepth = options.maxDepth ?? 64

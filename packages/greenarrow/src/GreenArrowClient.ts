@@ -47,7 +47,11 @@ export {
 } from "./internal/envelope.js"
 export type { PageRequest } from "./internal/listing.js"
 
-/** Credentials. */
+/**
+ * Credentials.
+ *
+ * @since 0.1.0
+ */
 export type Auth =
   /** Organization id and API key; sent as `Basic base64("<organizationId>:<apiKey>")`. */
   | { readonly _tag: "Key"; readonly organizationId: string | number; readonly apiKey: Redacted.Redacted<string> }
@@ -59,6 +63,8 @@ export type Auth =
  * (`ClientOptions.Transport`): `retryPolicy` (default: core's
  * `RetryPolicy.defaultPolicy`), `timeout`, `deadline` (per page request),
  * `maxBodyBytes`, `transformClient`.
+ *
+ * @since 0.1.0
  */
 export interface Options extends ClientOptions.Transport {
   /** The Studio host, e.g. "https://studio.example.com" (a trailing "/ga/api/v2" is tolerated). */
@@ -81,7 +87,11 @@ export interface Options extends ClientOptions.Transport {
   readonly arrayEncoding?: ArrayEncoding | undefined
 }
 
-/** The service. */
+/**
+ * The service.
+ *
+ * @since 0.1.0
+ */
 export interface Service {
   /** Every job matching the query, across all pages, in server order. */
   readonly jobs: (query?: JobsQuery) => Stream.Stream<GreenArrowJob, ApiError.ApiError>
@@ -100,10 +110,18 @@ export interface Service {
   readonly page: (query: JobsQuery | undefined, at: Listing.PageRequest) => Effect.Effect<JobsPage, ApiError.ApiError>
 }
 
-/** The client tag. */
+/**
+ * The client tag.
+ *
+ * @since 0.1.0
+ */
 export class GreenArrowClient extends Context.Tag("@jobstream/greenarrow/GreenArrowClient")<GreenArrowClient, Service>() {}
 
-/** The defaults of every optional setting, in one place. */
+/**
+ * The defaults of every optional setting, in one place.
+ *
+ * @since 0.2.0
+ */
 export const defaults = {
   pageSize: maxPerPage,
   pagination: "token",
@@ -120,6 +138,8 @@ export const defaults = {
  * encoded key that is not base64 of "<organization id>:<key>", `pageSize`
  * outside 1..2000, a zero timeout, …) fails with a `ConfigError` naming the
  * option, and nothing is sent.
+ *
+ * @since 0.1.0
  */
 export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
@@ -141,10 +161,18 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
 
 const layers = Provider.layers(GreenArrowClient, make)
 
-/** The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid. */
+/**
+ * The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid.
+ *
+ * @since 0.1.0
+ */
 export const layer: (options: Options) => Layer.Layer<GreenArrowClient, ConfigError.ConfigError, HttpClient.HttpClient> = layers.layer
 
-/** The environment variables {@link config} reads. */
+/**
+ * The environment variables {@link config} reads.
+ *
+ * @since 0.2.0
+ */
 export const variables = OptionChecks.variables
 
 /**
@@ -183,5 +211,7 @@ export const layerConfig = (
 /**
  * This provider as a source for `AllJobs.layer` from @jobstream/core: every
  * job, normalized, with the default query.
+ *
+ * @since 0.1.0
  */
 export const source: Effect.Effect<AllJobs.Source, never, GreenArrowClient> = AllJobs.sourceOf(GreenArrowClient, provider)

@@ -16,13 +16,21 @@
 import { Dates, Job } from "@jobstream/core"
 import * as Schema from "effect/Schema"
 
-/** The provider name carried by errors and normalized jobs. */
+/**
+ * The provider name carried by errors and normalized jobs.
+ *
+ * @since 0.1.0
+ */
 export const provider = "greenarrow"
 
 // ---------------------------------------------------------------------------
 // Open string unions
 
-/** States documented for campaigns, subscriber imports and the "unfinished" endpoint. */
+/**
+ * States documented for campaigns, subscriber imports and the "unfinished" endpoint.
+ *
+ * @since 0.1.0
+ */
 export const knownStates = [
   "pending",
   "scheduled",
@@ -37,23 +45,55 @@ export const knownStates = [
   "failed",
   "cancelled"
 ] as const
-/** A documented state. */
+/**
+ * A documented state.
+ *
+ * @since 0.1.0
+ */
 export type KnownState = typeof knownStates[number]
-/** A state: a documented one, or any other string the server sends. */
+/**
+ * A state: a documented one, or any other string the server sends.
+ *
+ * @since 0.1.0
+ */
 export type State = KnownState | (string & {})
 
-/** Job types seen in the documentation. */
+/**
+ * Job types seen in the documentation.
+ *
+ * @since 0.1.0
+ */
 export const knownJobTypes = ["Campaign", "SubscriberImport"] as const
-/** A documented job type. */
+/**
+ * A documented job type.
+ *
+ * @since 0.1.0
+ */
 export type KnownJobType = typeof knownJobTypes[number]
-/** A job type: a documented one, or any other string. */
+/**
+ * A job type: a documented one, or any other string.
+ *
+ * @since 0.1.0
+ */
 export type JobType = KnownJobType | (string & {})
 
-/** Secondary campaign states seen in the documentation. */
+/**
+ * Secondary campaign states seen in the documentation.
+ *
+ * @since 0.1.0
+ */
 export const knownState2s = ["onhold_autowinner"] as const
-/** A documented secondary state. */
+/**
+ * A documented secondary state.
+ *
+ * @since 0.1.0
+ */
 export type KnownState2 = typeof knownState2s[number]
-/** A secondary state: a documented one, or any other string. */
+/**
+ * A secondary state: a documented one, or any other string.
+ *
+ * @since 0.1.0
+ */
 export type State2 = KnownState2 | (string & {})
 
 // Open strings decode as plain strings (a union with the literals accepts
@@ -63,11 +103,23 @@ const openString = <const L extends ReadonlyArray<string>>(
   identifier: string
 ): Schema.Schema<L[number] | (string & {}), string> => Schema.String.annotations({ identifier })
 
-/** Schema of `state`. */
+/**
+ * Schema of `state`.
+ *
+ * @since 0.1.0
+ */
 export const StateSchema = openString(knownStates, "GreenArrowState")
-/** Schema of `job_type`. */
+/**
+ * Schema of `job_type`.
+ *
+ * @since 0.1.0
+ */
 export const JobTypeSchema = openString(knownJobTypes, "GreenArrowJobType")
-/** Schema of `state2`. */
+/**
+ * Schema of `state2`.
+ *
+ * @since 0.1.0
+ */
 export const State2Schema = openString(knownState2s, "GreenArrowState2")
 
 // ---------------------------------------------------------------------------
@@ -77,10 +129,16 @@ export const State2Schema = openString(knownState2s, "GreenArrowState2")
  * Parses an ISO 8601 date-time that carries its zone (`Z` or an offset).
  * Returns undefined for anything else: a zone-less local time, or an
  * impossible date or time (`2014-02-30T10:00:00Z` is not rolled over).
+ *
+ * @since 0.1.0
  */
 export const parseIsoDateTime = (text: string): Date | undefined => Dates.parseIsoDateTime(text, { zone: "required" })
 
-/** An ISO 8601 timestamp string (with `Z` or an offset) decoded to a `Date`; encodes as UTC ISO. */
+/**
+ * An ISO 8601 timestamp string (with `Z` or an offset) decoded to a `Date`; encodes as UTC ISO.
+ *
+ * @since 0.1.0
+ */
 export const Timestamp: Schema.Schema<Date, string> = Dates.DateFromIso({ zone: "required" }).annotations({
   identifier: "GreenArrowTimestamp"
 })
@@ -94,7 +152,11 @@ const nullable = <A, I>(schema: Schema.Schema<A, I>) =>
 /** A non-negative count or identifier. */
 const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
 
-/** One background job as the Jobs API returns it. */
+/**
+ * One background job as the Jobs API returns it.
+ *
+ * @since 0.1.0
+ */
 export class GreenArrowJob extends Schema.Class<GreenArrowJob>("@jobstream/greenarrow/GreenArrowJob")({
   /**
    * The internal identifier of the job: a number, as the API sends it. The
@@ -136,7 +198,11 @@ export class GreenArrowJob extends Schema.Class<GreenArrowJob>("@jobstream/green
   updated_at: nullable(Timestamp)
 }) {}
 
-/** The JSON shape of a job record. */
+/**
+ * The JSON shape of a job record.
+ *
+ * @since 0.1.0
+ */
 export type GreenArrowJobEncoded = typeof GreenArrowJob.Encoded
 
 // ---------------------------------------------------------------------------
@@ -145,6 +211,8 @@ export type GreenArrowJobEncoded = typeof GreenArrowJob.Encoded
 /**
  * The normalized status of a GreenArrow state. `paused: true` wins over the
  * state word; unknown states are "unknown".
+ *
+ * @since 0.1.0
  */
 export const statusOf = (state: string | null, paused: boolean | null): Job.Status => {
   if (paused === true) return "paused"
@@ -173,7 +241,11 @@ export const statusOf = (state: string | null, paused: boolean | null): Job.Stat
   }
 }
 
-/** Maps a record to the normalized job (pure). `raw` is the record itself. */
+/**
+ * Maps a record to the normalized job (pure). `raw` is the record itself.
+ *
+ * @since 0.1.0
+ */
 export const toJob = (record: GreenArrowJob): Job.Job => ({
   // Built whole (not through `Job.make`, which would copy an input object): one object per job;
   // the dates are the record's own `Date`s, parsed once when the record was decoded.

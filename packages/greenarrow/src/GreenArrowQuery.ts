@@ -34,7 +34,11 @@ import { type ApiError, Dates, Validation } from "@jobstream/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 
-/** An organization id: a positive integer, as a number or a string of digits. */
+/**
+ * An organization id: a positive integer, as a number or a string of digits.
+ *
+ * @since 0.1.0
+ */
 export const OrganizationId = Schema.Union(
   Schema.Number.pipe(Schema.int(), Schema.positive()),
   Schema.String.pipe(Schema.pattern(/^\d+$/, { message: () => "an organization id must be a string of digits" }))
@@ -58,18 +62,30 @@ export const OrganizationScope = Schema.Union(
 /** @since 0.2.0 */
 export type OrganizationScope = typeof OrganizationScope.Type
 
-/** "all" jobs, or only "unfinished" ones (pending, scheduled, active or paused). */
+/**
+ * "all" jobs, or only "unfinished" ones (pending, scheduled, active or paused).
+ *
+ * @since 0.1.0
+ */
 export const Which = Schema.Literal("all", "unfinished")
 export type Which = typeof Which.Type
 
-/** A point in time: UNIX seconds, a `Date`, or an ISO 8601 string. */
+/**
+ * A point in time: UNIX seconds, a `Date`, or an ISO 8601 string.
+ *
+ * @since 0.1.0
+ */
 export const TimeInput = Schema.Union(Schema.Number, Schema.DateFromSelf, Schema.String)
 export type TimeInput = typeof TimeInput.Type
 
 /** One value or several. */
 const OneOrMany = Schema.Union(Schema.String, Schema.Array(Schema.String))
 
-/** The query of `jobs`, `normalizedJobs` and `getJob`. Every field is optional. */
+/**
+ * The query of `jobs`, `normalizedJobs` and `getJob`. Every field is optional.
+ *
+ * @since 0.1.0
+ */
 export const JobsQuery = Schema.Struct({
   /** Default `{ _tag: "Own" }`. */
   scope: Schema.optional(OrganizationScope),
@@ -94,7 +110,11 @@ export const JobsQuery = Schema.Struct({
 })
 export type JobsQuery = typeof JobsQuery.Type
 
-/** The parameters a query may have. */
+/**
+ * The parameters a query may have.
+ *
+ * @since 0.2.0
+ */
 export const parameters: ReadonlyArray<keyof JobsQuery> = [
   "scope",
   "which",
@@ -108,20 +128,34 @@ export const parameters: ReadonlyArray<keyof JobsQuery> = [
   "maxPages"
 ]
 
-/** How a multi-valued filter is spelled in the URL. */
+/**
+ * How a multi-valued filter is spelled in the URL.
+ *
+ * @since 0.1.0
+ */
 export const ArrayEncoding = Schema.Literal("brackets", "repeat", "comma")
 /**
  * - "brackets" (default): `state[]=a&state[]=b` — Rails' array form; GreenArrow
  *   Studio is a Rails application, but the docs do not say, so this is an inference.
  * - "repeat": `state=a&state=b`.
  * - "comma": `state=a,b`.
+ *
+ * @since 0.1.0
  */
 export type ArrayEncoding = typeof ArrayEncoding.Type
 
-/** The largest page the Jobs API serves. */
+/**
+ * The largest page the Jobs API serves.
+ *
+ * @since 0.1.0
+ */
 export const maxPerPage = 2000
 
-/** A validated query, ready to become a request. */
+/**
+ * A validated query, ready to become a request.
+ *
+ * @since 0.1.0
+ */
 export interface Resolved {
   readonly path: string
   /** Filter parameters (pagination parameters are added per page). */
@@ -134,6 +168,8 @@ export interface Resolved {
  * Reads a time filter: the instant, and the text to send (UNIX seconds as
  * given, anything else as UTC ISO 8601). The left side says what is wrong,
  * quoting the value.
+ *
+ * @since 0.1.0
  */
 export const parseTime = (value: unknown): Either.Either<{ readonly date: Date; readonly wire: string }, string> => {
   const shown = Validation.quote(value)
@@ -188,7 +224,11 @@ const scopeProblems = (scope: unknown): ReadonlyArray<ApiError.Problem> => {
     : [{ parameter: "scope.organizationId", message: `${Validation.quote(id)} is not an organization id (a positive whole number)` }]
 }
 
-/** Spells a multi-valued parameter. */
+/**
+ * Spells a multi-valued parameter.
+ *
+ * @since 0.1.0
+ */
 export const encodeArray = (
   name: string,
   list: ReadonlyArray<string>,
@@ -204,7 +244,11 @@ export const encodeArray = (
   }
 }
 
-/** The endpoint path of a scope and a `which`. */
+/**
+ * The endpoint path of a scope and a `which`.
+ *
+ * @since 0.1.0
+ */
 export const pathOf = (scope: OrganizationScope, which: Which): string => {
   switch (scope._tag) {
     case "Own":
@@ -219,6 +263,8 @@ export const pathOf = (scope: OrganizationScope, which: Which): string => {
 /**
  * Validates a query and turns it into a path and parameters. The left side
  * lists every problem, one per parameter (or list item).
+ *
+ * @since 0.1.0
  */
 export const resolve = (
   input: unknown,
@@ -272,6 +318,10 @@ export const resolve = (
   })
 }
 
-/** The problem with a page size, if any: a whole number in 1..2000. */
+/**
+ * The problem with a page size, if any: a whole number in 1..2000.
+ *
+ * @since 0.1.0
+ */
 export const checkPerPage = (perPage: unknown): string | undefined =>
   Validation.integer(perPage, { min: 1, max: maxPerPage })

@@ -64,10 +64,18 @@ export interface ListingOptions {
  */
 export type ClientOptions = ListingOptions
 
-/** Everything `make`/`layer` need: the session's options and the listing's. */
+/**
+ * Everything `make`/`layer` need: the session's options and the listing's.
+ *
+ * @since 0.1.0
+ */
 export interface Options extends IcwsSession.Options, ListingOptions {}
 
-/** Options of `submitJob`. */
+/**
+ * Options of `submitJob`.
+ *
+ * @since 0.1.0
+ */
 export interface SubmitOptions {
   /**
    * Which failures of the POST are retried (with the session's retry policy):
@@ -81,7 +89,11 @@ export interface SubmitOptions {
   readonly retry?: "safe" | "none" | "all" | boolean
 }
 
-/** How `awaitJob` polls. */
+/**
+ * How `awaitJob` polls.
+ *
+ * @since 0.2.0
+ */
 export interface AwaitOptions {
   /** When to poll again (its output is ignored). Default {@link defaultPollSchedule}. */
   readonly schedule?: Schedule.Schedule<unknown, IcwsJob.JobStatus>
@@ -96,16 +108,32 @@ export interface AwaitOptions {
  */
 export const defaults = { ...IcwsSession.defaults, pageSize: 100 } as const
 
-/** The default `pageSize`. */
+/**
+ * The default `pageSize`.
+ *
+ * @since 0.1.0
+ */
 export const defaultPageSize: number = defaults.pageSize
 
-/** The default bound of `awaitJob` (and of the default polling of `watchJob`): one hour. */
+/**
+ * The default bound of `awaitJob` (and of the default polling of `watchJob`): one hour.
+ *
+ * @since 0.2.0
+ */
 export const defaultAwaitTimeout: Duration.Duration = Awaiting.defaultAwaitTimeout
 
-/** The default polling schedule of `awaitJob`/`watchJob`: every 2 seconds, for at most an hour. */
+/**
+ * The default polling schedule of `awaitJob`/`watchJob`: every 2 seconds, for at most an hour.
+ *
+ * @since 0.1.0
+ */
 export const defaultPollSchedule: Schedule.Schedule<number> = Awaiting.defaultPollSchedule
 
-/** The client service. */
+/**
+ * The client service.
+ *
+ * @since 0.1.0
+ */
 export interface Service {
   /** The session the client uses. */
   readonly session: IcwsSession.Service
@@ -155,16 +183,26 @@ export interface Service {
   ) => Stream.Stream<IcwsJob.JobStatus, ApiError.ApiError>
 }
 
-/** The client as a service. */
+/**
+ * The client as a service.
+ *
+ * @since 0.1.0
+ */
 export class IcwsClient extends Context.Tag("@jobstream/icws/IcwsClient")<IcwsClient, Service>() {}
 
-/** Maps a data-extractor job to the normalized job (see `IcwsJob.toJob`). */
+/**
+ * Maps a data-extractor job to the normalized job (see `IcwsJob.toJob`).
+ *
+ * @since 0.1.0
+ */
 export const toJob: (record: IcwsJob.JobRecord) => Job.Job = IcwsJob.toJob
 
 /**
  * Builds the client over an existing session (to share one session). The
  * listing options are checked when the list is read (a bad one is an
  * `InvalidRequest` then); `layerFromSession` checks them up front.
+ *
+ * @since 0.1.0
  */
 export const fromSession = (session: IcwsSession.Service, options: ListingOptions = {}): Service =>
   Jobs.make(session, { pageSize: options.pageSize ?? defaults.pageSize, maxPages: options.maxPages })
@@ -173,6 +211,8 @@ export const fromSession = (session: IcwsSession.Service, options: ListingOption
  * Builds a client with its own session (logged out when the scope closes).
  * Every option (the session's and `pageSize`, 1..10000) is checked first; a
  * bad one fails with a `ConfigError` naming it, and nothing is sent.
+ *
+ * @since 0.1.0
  */
 export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
@@ -185,7 +225,11 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
     return Jobs.make(session, listing)
   })
 
-/** The client over an `IcwsSession` already in context (to share one session); a bad `pageSize` is a `ConfigError`. */
+/**
+ * The client over an `IcwsSession` already in context (to share one session); a bad `pageSize` is a `ConfigError`.
+ *
+ * @since 0.1.0
+ */
 export const layerFromSession = (
   options: ListingOptions = {}
 ): Layer.Layer<IcwsClient, ConfigError.ConfigError, IcwsSession.IcwsSession> =>
@@ -202,6 +246,8 @@ export const layerFromSession = (
  * The client together with its scoped session: the session connects on the
  * first call and logs out when the layer is released. Only `HttpClient` is
  * left to provide. A bad option is a `ConfigError` naming it.
+ *
+ * @since 0.1.0
  */
 export const layer = (
   options: Options
@@ -238,5 +284,7 @@ export const layerConfig = (
 /**
  * This provider as a source for `AllJobs.layer` from @jobstream/core: every
  * job, normalized, with the default query.
+ *
+ * @since 0.1.0
  */
 export const source: Effect.Effect<AllJobs.Source, never, IcwsClient> = AllJobs.sourceOf(IcwsClient, IcwsJob.provider)

@@ -16,10 +16,18 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as IcwsQuery from "./IcwsQuery.js"
 
-/** The media type ICWS uses for its JSON bodies. */
+/**
+ * The media type ICWS uses for its JSON bodies.
+ *
+ * @since 0.1.0
+ */
 export const mediaType = "application/vnd.inin.icws+json"
 
-/** The provider name carried by errors and normalized jobs. */
+/**
+ * The provider name carried by errors and normalized jobs.
+ *
+ * @since 0.1.0
+ */
 export const provider = "icws"
 
 // ---------------------------------------------------------------------------
@@ -30,6 +38,8 @@ const datePattern = /^(\d{4})(-?)(\d{2})\2(\d{2})T(\d{2})(:?)(\d{2})(?:\6(\d{2})
 /**
  * Parses an ICWS UTC timestamp in either form. Returns undefined when the text
  * is not one of them or names an impossible instant (month 13, 31 February…).
+ *
+ * @since 0.1.0
  */
 export const parseDateTime = (text: string): Date | undefined => {
   const m = datePattern.exec(text)
@@ -53,7 +63,11 @@ export const parseDateTime = (text: string): Date | undefined => {
   return d
 }
 
-/** An ICWS timestamp (`2014-07-03T13:37:00Z` or `20140703T133700Z`) as a `Date`. */
+/**
+ * An ICWS timestamp (`2014-07-03T13:37:00Z` or `20140703T133700Z`) as a `Date`.
+ *
+ * @since 0.1.0
+ */
 export const DateTime = Schema.transformOrFail(Schema.String, Schema.DateFromSelf, {
   strict: true,
   decode: (text, _, ast) => {
@@ -76,7 +90,11 @@ const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(sche
 // ---------------------------------------------------------------------------
 // State
 
-/** The job states, by name (`urn:inin.com:dataExtractor:state`). */
+/**
+ * The job states, by name (`urn:inin.com:dataExtractor:state`).
+ *
+ * @since 0.1.0
+ */
 export const States = {
   submitted: 0,
   queued: 1,
@@ -86,26 +104,46 @@ export const States = {
   finished: 5
 } as const
 
-/** The numeric state as it travels on the wire. */
+/**
+ * The numeric state as it travels on the wire.
+ *
+ * @since 0.1.0
+ */
 export const State = Schema.Literal(0, 1, 2, 3, 4, 5).annotations({ identifier: "IcwsJobState" })
 export type State = typeof State.Type
 
-/** A state's name. */
+/**
+ * A state's name.
+ *
+ * @since 0.1.0
+ */
 export type StateName = keyof typeof States
 
 const names: ReadonlyArray<StateName> = ["submitted", "queued", "started", "failed", "canceled", "finished"]
 
-/** The name of a state: 2 → "started". */
+/**
+ * The name of a state: 2 → "started".
+ *
+ * @since 0.1.0
+ */
 export const stateName = (state: State): StateName => names[state]!
 
-/** Whether a state is final (failed, canceled or finished). */
+/**
+ * Whether a state is final (failed, canceled or finished).
+ *
+ * @since 0.1.0
+ */
 export const isTerminalState = (state: State | undefined): boolean =>
   state === States.failed || state === States.canceled || state === States.finished
 
 // ---------------------------------------------------------------------------
 // Records
 
-/** `urn:inin.com:dataExtractor:jobStatus`. */
+/**
+ * `urn:inin.com:dataExtractor:jobStatus`.
+ *
+ * @since 0.1.0
+ */
 export const JobStatus = Schema.Struct({
   name: Schema.String,
   submittedUserId: Schema.String,
@@ -125,11 +163,19 @@ export const JobStatus = Schema.Struct({
 }).annotations({ identifier: "IcwsJobStatus" })
 export interface JobStatus extends Schema.Schema.Type<typeof JobStatus> {}
 
-/** One column of a table or view. */
+/**
+ * One column of a table or view.
+ *
+ * @since 0.1.0
+ */
 export const Column = Schema.Struct({ name: Schema.String })
 export interface Column extends Schema.Schema.Type<typeof Column> {}
 
-/** A table (or view) to extract; names are case-insensitive on the server. */
+/**
+ * A table (or view) to extract; names are case-insensitive on the server.
+ *
+ * @since 0.1.0
+ */
 export const Table = Schema.Struct({
   name: Schema.String,
   dateTimeFilterColumn: opt(Schema.String),
@@ -138,15 +184,27 @@ export const Table = Schema.Struct({
 }).annotations({ identifier: "IcwsTable" })
 export interface Table extends Schema.Schema.Type<typeof Table> {}
 
-/** A view to extract (same shape as a table). */
+/**
+ * A view to extract (same shape as a table).
+ *
+ * @since 0.1.0
+ */
 export const View = Table.annotations({ identifier: "IcwsView" })
 export interface View extends Schema.Schema.Type<typeof View> {}
 
-/** A site filter; `name` is the site ID. */
+/**
+ * A site filter; `name` is the site ID.
+ *
+ * @since 0.1.0
+ */
 export const SiteIdFilter = Schema.Struct({ name: opt(Schema.String) })
 export interface SiteIdFilter extends Schema.Schema.Type<typeof SiteIdFilter> {}
 
-/** `urn:inin.com:dataExtractor:jobConfig`: what a job extracts; also the body of a submit. */
+/**
+ * `urn:inin.com:dataExtractor:jobConfig`: what a job extracts; also the body of a submit.
+ *
+ * @since 0.1.0
+ */
 export const JobConfig = Schema.Struct({
   name: Schema.String,
   submittedUserId: Schema.String,
@@ -163,6 +221,8 @@ export interface JobConfig extends Schema.Schema.Type<typeof JobConfig> {}
  * One job as the list and the lookup return it. Which halves are present
  * depends on the response mode: `status` fills `jobStatus`, `configuration`
  * fills `jobConfig`, `all` both.
+ *
+ * @since 0.1.0
  */
 export const JobRecord = Schema.Struct({
   jobStatus: opt(JobStatus),
@@ -170,15 +230,27 @@ export const JobRecord = Schema.Struct({
 }).annotations({ identifier: "IcwsJob" })
 export interface JobRecord extends Schema.Schema.Type<typeof JobRecord> {}
 
-/** `urn:inin.com:dataExtractor:jobs`: one page of the list. */
+/**
+ * `urn:inin.com:dataExtractor:jobs`: one page of the list.
+ *
+ * @since 0.1.0
+ */
 export const Jobs = Schema.Struct({ jobList: Schema.Array(JobRecord) }).annotations({ identifier: "IcwsJobs" })
 export interface Jobs extends Schema.Schema.Type<typeof Jobs> {}
 
-/** `urn:inin.com:dataExtractor:jobReponse` (sic): the answer to a submit. */
+/**
+ * `urn:inin.com:dataExtractor:jobReponse` (sic): the answer to a submit.
+ *
+ * @since 0.1.0
+ */
 export const JobResponse = Schema.Struct({ id: Schema.String }).annotations({ identifier: "IcwsJobResponse" })
 export interface JobResponse extends Schema.Schema.Type<typeof JobResponse> {}
 
-/** The error body of every ICWS failure. */
+/**
+ * The error body of every ICWS failure.
+ *
+ * @since 0.1.0
+ */
 export const ErrorBody = Schema.Struct({
   errorId: opt(Schema.String),
   message: opt(Schema.String)
@@ -188,7 +260,11 @@ export interface ErrorBody extends Schema.Schema.Type<typeof ErrorBody> {}
 // ---------------------------------------------------------------------------
 // Records
 
-/** The job ID of a record (status first, then configuration), if it has one. */
+/**
+ * The job ID of a record (status first, then configuration), if it has one.
+ *
+ * @since 0.1.0
+ */
 export const recordId = (record: JobRecord): string | undefined => record.jobStatus?.id ?? record.jobConfig?.id
 
 // ---------------------------------------------------------------------------
@@ -217,6 +293,8 @@ const normalizedStatus = (state: State | undefined): Job.Status => {
  * pending, started → running, finished → succeeded, failed → failed,
  * canceled → canceled, no state (configuration-only records) → unknown.
  * `finishedAt` is whichever of finished/failed/canceled time the job has.
+ *
+ * @since 0.1.0
  */
 export const toJob = (record: JobRecord): Job.Job => {
   const status = record.jobStatus
@@ -244,14 +322,22 @@ export const toJob = (record: JobRecord): Job.Job => {
  * @since 0.1.0
  */
 export const ResponseMode = IcwsQuery.ResponseMode
-/** @deprecated moved to `IcwsQuery.ResponseMode` in 0.2. */
+/**
+ * @deprecated moved to `IcwsQuery.ResponseMode` in 0.2.
+ *
+ * @since 0.1.0
+ */
 export type ResponseMode = IcwsQuery.ResponseMode
 /**
  * @deprecated moved to `IcwsQuery.JobsQuery` in 0.2.
  * @since 0.1.0
  */
 export const JobsQuery = IcwsQuery.JobsQuery
-/** @deprecated moved to `IcwsQuery.JobsQuery` in 0.2. */
+/**
+ * @deprecated moved to `IcwsQuery.JobsQuery` in 0.2.
+ *
+ * @since 0.1.0
+ */
 export type JobsQuery = IcwsQuery.JobsQuery
 /**
  * @deprecated renamed `IcwsQuery.validate` in 0.2.

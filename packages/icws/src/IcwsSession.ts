@@ -64,6 +64,8 @@ export {
  * (`ClientOptions.Transport`): `retryPolicy` (of idempotent calls; default
  * `RetryPolicy.defaultPolicy`; never applied to the login), `timeout`,
  * `deadline` (per call), `maxBodyBytes`, `transformClient`.
+ *
+ * @since 0.1.0
  */
 export interface Options extends ClientOptions.Transport {
   /** Scheme, host and port of the ICWS server, e.g. "http://cic1:8018" (HTTPS is usually on 8019). */
@@ -87,7 +89,11 @@ export interface Options extends ClientOptions.Transport {
   readonly logoutTimeout?: Duration.DurationInput | undefined
 }
 
-/** The defaults of every optional setting, in one place. */
+/**
+ * The defaults of every optional setting, in one place.
+ *
+ * @since 0.1.0
+ */
 export const defaults = {
   applicationName: "jobstream",
   language: "en-us",
@@ -99,13 +105,21 @@ export const defaults = {
   maxBodyBytes: HttpTransport.defaultMaxBodyBytes
 } as const
 
-/** Retries of one call after 401s on a cookie the server replaced meanwhile. */
+/**
+ * Retries of one call after 401s on a cookie the server replaced meanwhile.
+ *
+ * @since 0.2.0
+ */
 export const maxStaleCookieRetries = 5
 
 // ---------------------------------------------------------------------------
 // Service
 
-/** The session service. */
+/**
+ * The session service.
+ *
+ * @since 0.1.0
+ */
 export interface Service {
   /** The transport every ICWS call goes through. */
   readonly transport: HttpTransport.Service
@@ -136,7 +150,11 @@ export interface Service {
   readonly connections: Effect.Effect<number>
 }
 
-/** The session as a service. Scoped: the logout runs when its scope closes. */
+/**
+ * The session as a service. Scoped: the logout runs when its scope closes.
+ *
+ * @since 0.1.0
+ */
 export class IcwsSession extends Context.Tag("@jobstream/icws/IcwsSession")<IcwsSession, Service>() {}
 
 /**
@@ -145,6 +163,8 @@ export class IcwsSession extends Context.Tag("@jobstream/icws/IcwsSession")<Icws
  * password, a language that is not a tag, `maxAlternates` outside 0..16, a
  * zero timeout, …) fails with a `ConfigError` naming the option, and nothing
  * is sent.
+ *
+ * @since 0.1.0
  */
 export const make = (options: Options): Effect.Effect<Service, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
@@ -243,11 +263,19 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
     } satisfies Service
   })
 
-/** The session as a scoped Layer (logs out when the layer is released); a bad option is a `ConfigError`. */
+/**
+ * The session as a scoped Layer (logs out when the layer is released); a bad option is a `ConfigError`.
+ *
+ * @since 0.1.0
+ */
 export const layer: (options: Options) => Layer.Layer<IcwsSession, ConfigError.ConfigError, HttpClient.HttpClient> =
   Provider.layers(IcwsSession, make).layer
 
-/** The environment variables {@link config} reads. */
+/**
+ * The environment variables {@link config} reads.
+ *
+ * @since 0.2.0
+ */
 export const variables = OptionChecks.variables
 
 /**

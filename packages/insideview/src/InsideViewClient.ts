@@ -45,12 +45,20 @@ import * as OptionChecks from "./internal/options.js"
 import * as InsideViewJob from "./InsideViewJob.js"
 import type * as InsideViewQuery from "./InsideViewQuery.js"
 
-/** How the client authenticates. */
+/**
+ * How the client authenticates.
+ *
+ * @since 0.1.0
+ */
 export type Auth =
   | { readonly _tag: "Token"; readonly accessToken: Redacted.Redacted<string> }
   | { readonly _tag: "Credentials"; readonly clientId: string; readonly clientSecret: Redacted.Redacted<string> }
 
-/** Constructors of {@link Auth}. */
+/**
+ * Constructors of {@link Auth}.
+ *
+ * @since 0.1.0
+ */
 export const Auth = {
   token: (accessToken: Redacted.Redacted<string>): Auth => ({ _tag: "Token", accessToken }),
   credentials: (clientId: string, clientSecret: Redacted.Redacted<string>): Auth => ({
@@ -65,6 +73,8 @@ export const Auth = {
  * (`ClientOptions.Transport`): `retryPolicy` (replaces the policy
  * altogether; then `rateLimitWait`/`maxRetryAfter` are ignored), `timeout`,
  * `deadline`, `maxBodyBytes`, `transformClient`.
+ *
+ * @since 0.1.0
  */
 export interface Options extends ClientOptions.Transport {
   readonly auth: Auth
@@ -113,7 +123,11 @@ export interface Options extends ClientOptions.Transport {
   readonly tokenRefreshMargin?: Duration.DurationInput | undefined
 }
 
-/** The service. */
+/**
+ * The service.
+ *
+ * @since 0.1.0
+ */
 export interface Service {
   readonly format: "json" | "xml"
   /** One page of the list. */
@@ -128,13 +142,21 @@ export interface Service {
   readonly logins: Effect.Effect<number>
 }
 
-/** The client tag. */
+/**
+ * The client tag.
+ *
+ * @since 0.1.0
+ */
 export class InsideViewClient extends Context.Tag("@jobstream/insideview/InsideViewClient")<
   InsideViewClient,
   Service
 >() {}
 
-/** The defaults of every optional setting, in one place. */
+/**
+ * The defaults of every optional setting, in one place.
+ *
+ * @since 0.1.0
+ */
 export const defaults = {
   baseUrl: "https://api.insideview.com",
   authBaseUrl: "https://login.insideview.com",
@@ -156,6 +178,8 @@ export const defaults = {
  * secret, a base URL that is not plain http(s), a page size outside 1..50, a
  * zero timeout, …) fails with a `ConfigError` naming the option, and nothing
  * is sent.
+ *
+ * @since 0.1.0
  */
 export const make = (
   options: Options
@@ -203,10 +227,18 @@ export const make = (
 
 const layers = Provider.layers(InsideViewClient, make)
 
-/** The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid. */
+/**
+ * The client as a Layer; fails with a `ConfigError` naming the option when an option is invalid.
+ *
+ * @since 0.1.0
+ */
 export const layer: (options: Options) => Layer.Layer<InsideViewClient, ConfigError.ConfigError, HttpClient.HttpClient> = layers.layer
 
-/** The environment variables {@link config} reads. */
+/**
+ * The environment variables {@link config} reads.
+ *
+ * @since 0.2.0
+ */
 export const variables = OptionChecks.variables
 
 /**
@@ -242,5 +274,7 @@ export const layerConfig = (
 /**
  * This provider as a source for `AllJobs.layer` from @jobstream/core: every
  * job, normalized, with the default query.
+ *
+ * @since 0.1.0
  */
 export const source: Effect.Effect<AllJobs.Source, never, InsideViewClient> = AllJobs.sourceOf(InsideViewClient, InsideViewJob.provider)

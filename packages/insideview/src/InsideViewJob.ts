@@ -14,11 +14,19 @@ import { Dates, Job } from "@jobstream/core"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
-/** `jobStatus` values seen in the documentation. */
+/**
+ * `jobStatus` values seen in the documentation.
+ *
+ * @since 0.1.0
+ */
 export const KnownJobStatus = Schema.Literal("accepted", "processing", "finished", "failed", "aborted")
 export type KnownJobStatus = typeof KnownJobStatus.Type
 
-/** `jobType` values seen in the documentation. */
+/**
+ * `jobType` values seen in the documentation.
+ *
+ * @since 0.1.0
+ */
 export const KnownJobType = Schema.Literal(
   "targetCompanyDetails",
   "targetContactDetails",
@@ -37,11 +45,17 @@ export type KnownJobType = typeof KnownJobType.Type
  * A job status: one of the known words, or any other string InsideView sends.
  * Decoded as a plain string (a union with the literals would accept exactly
  * the same inputs, only slower); the type keeps the known words as hints.
+ *
+ * @since 0.1.0
  */
 export const JobStatus: Schema.Schema<JobStatus> = Schema.String.annotations({ identifier: "JobStatus" })
 export type JobStatus = KnownJobStatus | (string & {})
 
-/** A job type: one of the known words, or any other string InsideView sends (see {@link JobStatus}). */
+/**
+ * A job type: one of the known words, or any other string InsideView sends (see {@link JobStatus}).
+ *
+ * @since 0.1.0
+ */
 export const JobType: Schema.Schema<JobType> = Schema.String.annotations({ identifier: "JobType" })
 export type JobType = KnownJobType | (string & {})
 
@@ -51,6 +65,8 @@ const integerText = /^\s*-?\d+\s*$/
  * An integer sent either as a JSON number or as a string of digits (XML
  * always sends strings). One transformation, so a numeric string is not
  * first tried, and rejected, as a number.
+ *
+ * @since 0.1.0
  */
 export const IntFromWire = Schema.transformOrFail(
   Schema.Union(Schema.Number, Schema.String),
@@ -74,12 +90,18 @@ export const IntFromWire = Schema.transformOrFail(
 /**
  * `createdDate`: a calendar date (`YYYY-MM-DD`) or an ISO 8601 date-time
  * (read as UTC when it has no zone), and a real one.
+ *
+ * @since 0.2.0
  */
 export const CreatedDate: Schema.Schema<string> = Dates.DateText({ zone: "utc-if-absent", dateOnly: true }).annotations({
   identifier: "CreatedDate"
 })
 
-/** One job of the list. */
+/**
+ * One job of the list.
+ *
+ * @since 0.1.0
+ */
 export const BulkJob = Schema.Struct({
   jobId: Schema.String.pipe(Schema.minLength(1)),
   jobType: Schema.optional(JobType),
@@ -94,7 +116,11 @@ export const BulkJob = Schema.Struct({
 })
 export interface BulkJob extends Schema.Schema.Type<typeof BulkJob> {}
 
-/** One page of the list. */
+/**
+ * One page of the list.
+ *
+ * @since 0.1.0
+ */
 export const BulkJobsPage = Schema.Struct({
   bulkJobs: Schema.Array(BulkJob),
   page: Schema.optional(Schema.Number),
@@ -104,10 +130,18 @@ export const BulkJobsPage = Schema.Struct({
 })
 export interface BulkJobsPage extends Schema.Schema.Type<typeof BulkJobsPage> {}
 
-/** The provider name carried by normalized jobs and errors. */
+/**
+ * The provider name carried by normalized jobs and errors.
+ *
+ * @since 0.1.0
+ */
 export const provider = "insideview"
 
-/** InsideView's status word → normalized status. */
+/**
+ * InsideView's status word → normalized status.
+ *
+ * @since 0.1.0
+ */
 export const toStatus = (jobStatus: string): Job.Status => statusOfWord(jobStatus) ?? statusOfWord(jobStatus.trim().toLowerCase()) ?? "unknown"
 
 // The words as sent (the common case, no new string), then trimmed and lower-cased.
@@ -128,7 +162,11 @@ const statusOfWord = (word: string): Job.Status | undefined => {
   }
 }
 
-/** Maps a record to the normalized job (pure; `createdDate` was checked when the record was decoded). */
+/**
+ * Maps a record to the normalized job (pure; `createdDate` was checked when the record was decoded).
+ *
+ * @since 0.1.0
+ */
 export const toJob = (record: BulkJob): Job.Job => ({
   // Built whole (not through `Job.make`, which would copy an input object): one object per job.
   provider,

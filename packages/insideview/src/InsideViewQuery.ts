@@ -25,7 +25,11 @@ import { type ApiError, Dates, Validation } from "@jobstream/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 
-/** Granularity of `start`/`end`. */
+/**
+ * Granularity of `start`/`end`.
+ *
+ * @since 0.1.0
+ */
 export const Period = Schema.Literal("day", "month", "year")
 export type Period = typeof Period.Type
 
@@ -33,6 +37,8 @@ export type Period = typeof Period.Type
  * Job status words (as job records write them) and the codes InsideView
  * expects in `jobStatuses`. `notFound` (-1) is a documented code that never
  * appears in a record.
+ *
+ * @since 0.1.0
  */
 export const jobStatusCodes = {
   notFound: -1,
@@ -43,7 +49,11 @@ export const jobStatusCodes = {
   aborted: 4
 } as const
 
-/** A job status filter value. */
+/**
+ * A job status filter value.
+ *
+ * @since 0.1.0
+ */
 export const JobStatusName = Schema.Literal("notFound", "failed", "accepted", "processing", "finished", "aborted")
 export type JobStatusName = typeof JobStatusName.Type
 
@@ -61,6 +71,8 @@ export type JobStatusName = typeof JobStatusName.Type
  *
  * A value selects its code, so every word of that code matches: `contact`
  * also returns `targetContactDetails` jobs.
+ *
+ * @since 0.1.0
  */
 export const jobTypeCodes = {
   targetCompanyDetails: 1,
@@ -76,7 +88,11 @@ export const jobTypeCodes = {
   newContactDetails: 5
 } as const
 
-/** A job type filter value: a record's word or a code name (see {@link jobTypeCodes}). */
+/**
+ * A job type filter value: a record's word or a code name (see {@link jobTypeCodes}).
+ *
+ * @since 0.1.0
+ */
 export const JobTypeName = Schema.Literal(
   "targetCompanyDetails",
   "companies",
@@ -92,13 +108,25 @@ export const JobTypeName = Schema.Literal(
 )
 export type JobTypeName = typeof JobTypeName.Type
 
-/** Job types seen in records that the Bulk Jobs List has no filter code for. */
+/**
+ * Job types seen in records that the Bulk Jobs List has no filter code for.
+ *
+ * @since 0.2.0
+ */
 export const unfilterableJobTypes: ReadonlyArray<string> = ["targetCompanySearchAsyncExport", "familyTree", "techProfileFetch"]
 
-/** Largest page InsideView serves. */
+/**
+ * Largest page InsideView serves.
+ *
+ * @since 0.1.0
+ */
 export const maxResultsPerPage = 50
 
-/** The query. Every field is optional. */
+/**
+ * The query. Every field is optional.
+ *
+ * @since 0.1.0
+ */
 export const JobsQuery = Schema.Struct({
   period: Schema.optional(Period),
   /** Period start: YYYY-MM-DD (day), YYYY-MM (month) or YYYY (year). */
@@ -114,7 +142,11 @@ export const JobsQuery = Schema.Struct({
 })
 export interface JobsQuery extends Schema.Schema.Type<typeof JobsQuery> {}
 
-/** The parameters a query may have. */
+/**
+ * The parameters a query may have.
+ *
+ * @since 0.2.0
+ */
 export const parameters: ReadonlyArray<keyof JobsQuery> = [
   "period",
   "start",
@@ -172,6 +204,8 @@ const typeProblem = (v: unknown): string | undefined => {
 /**
  * Checks a query. The left side lists every problem, one per parameter (or
  * list item), each naming the value given and what is allowed.
+ *
+ * @since 0.1.0
  */
 export const validate = (input: unknown): Either.Either<JobsQuery, ReadonlyArray<ApiError.Problem>> => {
   if (input === undefined) return Either.right({})
@@ -213,10 +247,18 @@ export const validate = (input: unknown): Either.Either<JobsQuery, ReadonlyArray
   return problems.length === 0 ? Either.right(q as JobsQuery) : Either.left(problems)
 }
 
-/** How list parameters travel: `jobStatuses=1,3` ("comma", default) or `jobStatuses=1&jobStatuses=3` ("repeat"). */
+/**
+ * How list parameters travel: `jobStatuses=1,3` ("comma", default) or `jobStatuses=1&jobStatuses=3` ("repeat").
+ *
+ * @since 0.1.0
+ */
 export type ListEncoding = "comma" | "repeat"
 
-/** The query string of a (validated) query, in a stable order. */
+/**
+ * The query string of a (validated) query, in a stable order.
+ *
+ * @since 0.1.0
+ */
 export const toUrlParams = (q: JobsQuery, encoding: ListEncoding = "comma"): Array<readonly [string, string]> => {
   const out: Array<readonly [string, string]> = []
   if (q.period !== undefined) out.push(["period", q.period])

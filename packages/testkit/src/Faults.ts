@@ -49,7 +49,11 @@ export type Fault =
   /** Let the real handler act, then never answer. */
   | { readonly _tag: "HangAfterHandler" }
 
-/** What an `Endless` fault has done so far (updated by the server). */
+/**
+ * What an `Endless` fault has done so far (updated by the server).
+ *
+ * @since 0.2.0
+ */
 export interface EndlessStats {
   /** Responses started. */
   started: number
@@ -96,7 +100,11 @@ export const status = (
   ...(options?.body !== undefined ? { body: options.body } : {})
 })
 
-/** A 429, with a Retry-After header when `retryAfter` is given. */
+/**
+ * A 429, with a Retry-After header when `retryAfter` is given.
+ *
+ * @since 0.1.0
+ */
 export const rateLimited = (retryAfter?: string | number, body?: string): Fault =>
   status(429, {
     ...(retryAfter !== undefined ? { headers: { "Retry-After": String(retryAfter) } } : {}),
@@ -114,10 +122,18 @@ export const delay = (millis: number): Fault => ({ _tag: "Delay", millis })
 
 export const hang: Fault = { _tag: "Hang" }
 
-/** The handler acts, then the connection is reset (the client sees a failure after sending). */
+/**
+ * The handler acts, then the connection is reset (the client sees a failure after sending).
+ *
+ * @since 0.2.0
+ */
 export const resetAfterHandler: Fault = { _tag: "ResetAfterHandler" }
 
-/** The handler acts, then nothing is ever sent back. */
+/**
+ * The handler acts, then nothing is ever sent back.
+ *
+ * @since 0.2.0
+ */
 export const hangAfterHandler: Fault = { _tag: "HangAfterHandler" }
 
 export const body = (
@@ -130,12 +146,18 @@ export const body = (
   ...(options?.contentType !== undefined ? { contentType: options.contentType } : {})
 })
 
-/** A response built from each request. */
+/**
+ * A response built from each request.
+ *
+ * @since 0.2.0
+ */
 export const respond = (respond: (req: SimRequest) => SimResponse): Fault => ({ _tag: "Respond", respond })
 
 /**
  * A body that never ends (see the `Endless` fault): status 200 and JSON by
  * default, chunked unless `contentLength` is given. Read `fault.stats`.
+ *
+ * @since 0.2.0
  */
 export const endless = (options?: {
   readonly status?: number
@@ -152,13 +174,21 @@ export const endless = (options?: {
 // ---------------------------------------------------------------------------
 // Rule constructors
 
-/** The listed requests (1-based, global counter) get `fault`. */
+/**
+ * The listed requests (1-based, global counter) get `fault`.
+ *
+ * @since 0.1.0
+ */
 export const onRequests = (indices: ReadonlyArray<number>, fault: Fault): FaultRule => ({
   fault,
   requests: indices
 })
 
-/** Each request gets `fault` with probability `p`. */
+/**
+ * Each request gets `fault` with probability `p`.
+ *
+ * @since 0.1.0
+ */
 export const withProbability = (p: number, fault: Fault): FaultRule => ({
   fault,
   probability: p
@@ -181,6 +211,8 @@ export interface ChaosMix {
  * A mix of failure kinds decided by ONE random draw per request: the shares
  * are stacked into cumulative ranges, so a request gets at most one of them.
  * Shares that add up to more than 1 are effectively capped.
+ *
+ * @since 0.1.0
  */
 export const chaos = (mix: ChaosMix): ReadonlyArray<FaultRule> => {
   const ranges: Array<{ readonly upTo: number; readonly fault: Fault }> = []
@@ -217,6 +249,8 @@ export const chaos = (mix: ChaosMix): ReadonlyArray<FaultRule> => {
 /**
  * Mutable bookkeeping for a rule set: how many times each rule fired. Create
  * one per rule set (the server does this in `setFaults`).
+ *
+ * @since 0.1.0
  */
 export interface RuleState {
   readonly fired: Map<FaultRule, number>
@@ -229,6 +263,8 @@ export const makeRuleState = (): RuleState => ({ fired: new Map() })
  * fault of the first rule that fires, or undefined. `req.index` is the
  * server's global (1-based) request number. Random draws come from `r`, so
  * the outcome is reproducible for a given seed and request order.
+ *
+ * @since 0.1.0
  */
 export const select = (
   rules: ReadonlyArray<FaultRule>,

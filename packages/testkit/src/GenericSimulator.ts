@@ -40,7 +40,11 @@ const subjects = ["contacts", "orders", "invoices", "images", "reports", "events
 /** Base instant of the dataset; job i is created roughly i minutes later. */
 const epoch = Date.UTC(2024, 0, 1, 0, 0, 0)
 
-/** The deterministic job list served by the simulator. */
+/**
+ * The deterministic job list served by the simulator.
+ *
+ * @since 0.1.0
+ */
 export const genericJobs = (count: number, seed: number): ReadonlyArray<GenericJob> =>
   Seed.dataset(count, seed, (index, r) => ({
     id: Seed.id(r, 20),
@@ -94,7 +98,11 @@ const jobXml = (job: GenericJob): string =>
 
 const maxPageSize = 500
 
-/** Builds the request handler for a given job list (exposed for reuse in custom servers). */
+/**
+ * Builds the request handler for a given job list (exposed for reuse in custom servers).
+ *
+ * @since 0.1.0
+ */
 export const genericHandler = (jobs: ReadonlyArray<GenericJob>, token?: string) => {
   const byId = new Map(jobs.map((job) => [job.id, job] as const))
   return (req: SimRequest): SimResponse => {
@@ -160,7 +168,11 @@ export const genericHandler = (jobs: ReadonlyArray<GenericJob>, token?: string) 
   }
 }
 
-/** Starts the generic jobs simulator; `jobs` is the served dataset. */
+/**
+ * Starts the generic jobs simulator; `jobs` is the served dataset.
+ *
+ * @since 0.1.0
+ */
 export const startGeneric = async (options: GenericOptions = {}): Promise<GenericServer> => {
   const seed = options.seed ?? 1
   const jobs = genericJobs(options.jobs ?? 250, seed)
@@ -174,7 +186,11 @@ export const startGeneric = async (options: GenericOptions = {}): Promise<Generi
   return Object.assign(server, { jobs })
 }
 
-/** Scoped variant of `startGeneric`: closed when the scope closes. */
+/**
+ * Scoped variant of `startGeneric`: closed when the scope closes.
+ *
+ * @since 0.1.0
+ */
 export const makeGeneric = (options?: GenericOptions): Effect.Effect<GenericServer, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.promise(() => startGeneric(options)),

@@ -26,7 +26,11 @@ const wrongKey = "0000wrong-api-key-ffff"
 
 const defaultPageSize = 100
 
-/** The list requests (every API request is one). */
+/**
+ * The list requests (every API request is one).
+ *
+ * @since 0.2.0
+ */
 export const isList = (r: Server.SimRequest): boolean => r.path.startsWith("/ga/api/v2/")
 
 /**

@@ -42,7 +42,11 @@ import * as Mutations from "./Mutations.js"
 import { json } from "./Server.js"
 import type { Latency, RunningServer, SimRequest, SimResponse } from "./Server.js"
 
-/** One job, exactly as the simulator serialises it. */
+/**
+ * One job, exactly as the simulator serialises it.
+ *
+ * @since 0.1.0
+ */
 export interface GreenArrowSimJob {
   readonly id: number
   readonly mailing_list_id: number | null
@@ -63,7 +67,11 @@ export interface GreenArrowSimJob {
   readonly updated_at: string
 }
 
-/** An API key the simulator accepts. */
+/**
+ * An API key the simulator accepts.
+ *
+ * @since 0.1.0
+ */
 export interface GreenArrowSimKey {
   readonly organizationId: number
   readonly apiKey: string
@@ -114,6 +122,8 @@ export interface GreenArrowSimOptions {
  * - "cycle": from the third page on, the token that led to the second page;
  * - "repeat": every token page names a fresh token for the same page again;
  * - "endless": never `null`: past the end, empty pages each naming a fresh token.
+ *
+ * @since 0.2.0
  */
 export type TokenMode = "normal" | "stuck" | "cycle" | "repeat" | "endless"
 
@@ -139,7 +149,11 @@ export type GreenArrowServer = RunningServer & {
 
 export { defaultKeys, formatTime, greenArrowJobs } from "./internal/greenarrow/data.js"
 
-/** Starts the simulator. */
+/**
+ * Starts the simulator.
+ *
+ * @since 0.1.0
+ */
 export const startGreenArrow = async (options: GreenArrowSimOptions = {}): Promise<GreenArrowServer> => {
   const seed = options.seed ?? 1
   const keys = options.keys ?? Data.defaultKeys
@@ -224,6 +238,10 @@ export const startGreenArrow = async (options: GreenArrowSimOptions = {}): Promi
   }))
 }
 
-/** Scoped variant of `startGreenArrow`: closed when the scope closes. */
+/**
+ * Scoped variant of `startGreenArrow`: closed when the scope closes.
+ *
+ * @since 0.1.0
+ */
 export const makeGreenArrow: (options?: GreenArrowSimOptions) => Effect.Effect<GreenArrowServer, never, Scope.Scope> =
   scoped(startGreenArrow)

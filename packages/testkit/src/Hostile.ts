@@ -29,6 +29,8 @@ import { json, make } from "./Server.js"
  * A redirect: `status` (301, 302, 303, 307, 308, …) with `location` as the
  * `Location` header — a string (absolute, relative or garbage), a function of
  * the request, or `undefined` for no `Location` at all.
+ *
+ * @since 0.2.0
  */
 export const redirect = (
   status: number,
@@ -47,13 +49,25 @@ export const redirect = (
 // ---------------------------------------------------------------------------
 // Echoes
 
-/** How an echoed value is encoded before it goes into the body. */
+/**
+ * How an echoed value is encoded before it goes into the body.
+ *
+ * @since 0.2.0
+ */
 export type EchoForm = "raw" | "percent" | "form" | "base64" | "json-escaped"
 
-/** Every form. */
+/**
+ * Every form.
+ *
+ * @since 0.2.0
+ */
 export const echoForms: ReadonlyArray<EchoForm> = ["raw", "percent", "form", "base64", "json-escaped"]
 
-/** The body format of an echo. */
+/**
+ * The body format of an echo.
+ *
+ * @since 0.2.0
+ */
 export type EchoFormat = "json" | "xml" | "html" | "text"
 
 export interface EchoOptions {
@@ -71,7 +85,11 @@ export interface EchoOptions {
   readonly headers?: Record<string, string> | ((req: SimRequest) => Record<string, string>)
 }
 
-/** What an echo sends back by default: everything the request carried. */
+/**
+ * What an echo sends back by default: everything the request carried.
+ *
+ * @since 0.2.0
+ */
 export const everything = (req: SimRequest): ReadonlyArray<string> => [
   ...Object.entries(req.headers).map(([name, value]) => `${name}: ${value}`),
   req.url.pathname + req.url.search,
@@ -97,7 +115,11 @@ const encode = (value: string, form: EchoForm): string => {
 const escapeMarkup = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
-/** The text an echo puts in its body (each value in each form, one per line). */
+/**
+ * The text an echo puts in its body (each value in each form, one per line).
+ *
+ * @since 0.2.0
+ */
 export const dump = (req: SimRequest, options: EchoOptions = {}): string => {
   const values = (options.values ?? everything)(req).filter((v): v is string => v !== undefined && v !== "")
   const forms = options.forms ?? echoForms
@@ -117,6 +139,8 @@ const contentTypes: Record<EchoFormat, string> = {
  * an error from (`message`, `error_message`, `error_code`, `errorId`,
  * `errorNumber`); in XML into `<errorNumber>` and `<message>`; in HTML into a
  * `<pre>`; in text as the body itself.
+ *
+ * @since 0.2.0
  */
 export const echo = (options: EchoOptions = {}): Fault =>
   respond((req): SimResponse => {
@@ -151,11 +175,17 @@ export const echo = (options: EchoOptions = {}): Fault =>
  * A second server, standing for another origin: it records every request it
  * receives (method, URL, headers, body) and answers 200 with an empty JSON
  * object. Closed with the scope.
+ *
+ * @since 0.2.0
  */
 export const makeForeign = (options: { readonly tls?: { readonly key: string; readonly cert: string } } = {}): Effect.Effect<RunningServer, never, Scope.Scope> =>
   make({ handler: () => json(200, {}), ...(options.tls === undefined ? {} : { tls: options.tls }) })
 
-/** Everything a server received, one text per request (request line, headers, body), to search for secrets. */
+/**
+ * Everything a server received, one text per request (request line, headers, body), to search for secrets.
+ *
+ * @since 0.2.0
+ */
 export const received = (server: RunningServer): ReadonlyArray<string> =>
   server.requests.map((r: LoggedRequest) =>
     [

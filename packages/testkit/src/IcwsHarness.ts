@@ -19,16 +19,32 @@ const wrongPassword = "wr0ng-pa55word-xyz"
 
 const defaultPageSize = 10
 
-/** The list requests. */
+/**
+ * The list requests.
+ *
+ * @since 0.2.0
+ */
 export const isList = (r: Server.SimRequest): boolean => r.method === "GET" && r.path.endsWith("/data-extractor/jobs")
 
-/** The login (`POST /icws/connection`) and logout (`DELETE /icws/{sessionId}/connection`). */
+/**
+ * The login (`POST /icws/connection`) and logout (`DELETE /icws/{sessionId}/connection`).
+ *
+ * @since 0.2.0
+ */
 export const isSession = (r: Server.SimRequest): boolean => r.path.endsWith("/connection")
 
-/** The login. */
+/**
+ * The login.
+ *
+ * @since 0.2.0
+ */
 export const isConnect = (r: Server.SimRequest): boolean => r.method === "POST" && r.path.endsWith("/icws/connection")
 
-/** The logout. */
+/**
+ * The logout.
+ *
+ * @since 0.2.0
+ */
 export const isLogout = (r: Server.SimRequest): boolean => r.method === "DELETE" && /\/icws\/[^/]+\/connection$/.test(r.path)
 
 const isSubmit = (r: Server.SimRequest) => r.method === "POST" && r.path.endsWith("/data-extractor/jobs")

@@ -72,7 +72,11 @@ export interface IcwsJobStatus {
   outputFolder?: string
   errorInfo?: string
 }
-/** A job held by the simulator (mutable: the simulator moves it along). */
+/**
+ * A job held by the simulator (mutable: the simulator moves it along).
+ *
+ * @since 0.1.0
+ */
 export interface IcwsSimJob {
   status: IcwsJobStatus
   config: IcwsJobConfig
@@ -143,6 +147,8 @@ export interface IcwsOptions {
  * - "ignore": always the newest jobs, whatever the cursor;
  * - "inclusive": starts at that job itself (each page repeats the last one of the page before);
  * - "wrap": never ends: past the oldest job it starts again from the newest, every page full.
+ *
+ * @since 0.2.0
  */
 export type CursorMode = "honor" | "ignore" | "inclusive" | "wrap"
 
@@ -180,7 +186,11 @@ export interface IcwsServer extends RunningServer {
   retire(path: string): void
 }
 
-/** Starts the ICWS simulator. */
+/**
+ * Starts the ICWS simulator.
+ *
+ * @since 0.1.0
+ */
 export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> => {
   const r = Seed.rng(Seed.derive(options.seed ?? 1, 0x1c35))
   const sessions = Sessions.sessions(options, r)
@@ -261,5 +271,9 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
   }))
 }
 
-/** Scoped variant of `startIcws`: the server closes with the scope. */
+/**
+ * Scoped variant of `startIcws`: the server closes with the scope.
+ *
+ * @since 0.1.0
+ */
 export const makeIcws: (options?: IcwsOptions) => Effect.Effect<IcwsServer, never, Scope.Scope> = scoped(startIcws)

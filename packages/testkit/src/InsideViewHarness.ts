@@ -25,10 +25,18 @@ const variants: ReadonlyArray<Harness.Variant> = [
 
 const defaultPageSize = 50
 
-/** The login requests. */
+/**
+ * The login requests.
+ *
+ * @since 0.2.0
+ */
 export const isLogin = (r: Server.SimRequest): boolean => r.path.startsWith("/Auth/login/")
 
-/** The list requests. */
+/**
+ * The list requests.
+ *
+ * @since 0.2.0
+ */
 export const isList = (r: Server.SimRequest): boolean => r.path === "/api/v1/admin/jobs"
 
 /**

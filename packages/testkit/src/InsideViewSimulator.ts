@@ -34,7 +34,11 @@ import * as Mutations from "./Mutations.js"
 import * as Seed from "./Seed.js"
 import type { Latency, RunningServer, SimRequest, SimResponse } from "./Server.js"
 
-/** One job as the simulator stores it. */
+/**
+ * One job as the simulator stores it.
+ *
+ * @since 0.1.0
+ */
 export interface InsideViewJob {
   readonly jobId: string
   readonly jobType: string
@@ -116,12 +120,18 @@ export interface InsideViewOptions {
   readonly pageFault?: PageFault
 }
 
-/** A change to the dataset during a walk (see `Mutations`). */
+/**
+ * A change to the dataset during a walk (see `Mutations`).
+ *
+ * @since 0.1.0
+ */
 export type Mutation = Mutations.Mutation
 
 /**
  * How a broken server answers `page`: "ignore-page" answers page 1 whatever
  * is asked; `{ stuckAt: n }` answers page n for every page after n.
+ *
+ * @since 0.2.0
  */
 export type PageFault = "ignore-page" | { readonly stuckAt: number }
 
@@ -162,7 +172,11 @@ const tokenPaths = new Set(["/Auth/login/v1/token", "/Auth/login/v1/token.json"]
 
 const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis))
 
-/** Starts the simulator. */
+/**
+ * Starts the simulator.
+ *
+ * @since 0.1.0
+ */
 export const startInsideView = async (options: InsideViewOptions = {}): Promise<InsideViewServer> => {
   const seed = options.seed ?? 1
   const list = Data.jobList(
@@ -253,6 +267,10 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
   }))
 }
 
-/** Scoped variant of {@link startInsideView}: closed when the scope closes. */
+/**
+ * Scoped variant of {@link startInsideView}: closed when the scope closes.
+ *
+ * @since 0.1.0
+ */
 export const makeInsideView: (options?: InsideViewOptions) => Effect.Effect<InsideViewServer, never, Scope.Scope> =
   scoped(startInsideView)

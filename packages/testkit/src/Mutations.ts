@@ -9,7 +9,11 @@
  * oldest-first one at the end.
  */
 
-/** One change to the dataset. */
+/**
+ * One change to the dataset.
+ *
+ * @since 0.2.0
+ */
 export interface Mutation {
   /** Applied just before answering list request number `afterListRequests + 1` (1-based). */
   readonly afterListRequests: number
@@ -21,7 +25,11 @@ export interface Mutation {
   readonly removeOldest?: number
 }
 
-/** What a simulator offers to apply mutations. */
+/**
+ * What a simulator offers to apply mutations.
+ *
+ * @since 0.2.0
+ */
 export interface Target {
   readonly add: (n: number) => void
   readonly remove: (n: number) => void
@@ -32,6 +40,8 @@ export interface Target {
  * A schedule of mutations: call the result before answering each list
  * request; it applies those due (removals first, then additions) and counts
  * the request.
+ *
+ * @since 0.2.0
  */
 export const schedule = (mutations: ReadonlyArray<Mutation> | undefined, target: Target): () => void => {
   const pending = [...(mutations ?? [])].sort((a, b) => a.afterListRequests - b.afterListRequests)

@@ -6,12 +6,18 @@
  * for test data (it is not meant for anything security related).
  */
 
-/** A source of floats in [0, 1). */
+/**
+ * A source of floats in [0, 1).
+ *
+ * @since 0.1.0
+ */
 export type Rng = () => number
 
 /**
  * Builds a deterministic PRNG (mulberry32) from a 32-bit seed. Returns floats
  * in [0, 1). Two generators built from the same seed yield the same sequence.
+ *
+ * @since 0.1.0
  */
 export const rng = (seed: number): Rng => {
   let state = seed >>> 0
@@ -24,7 +30,11 @@ export const rng = (seed: number): Rng => {
   }
 }
 
-/** Picks one element uniformly. Throws a RangeError on an empty array. */
+/**
+ * Picks one element uniformly. Throws a RangeError on an empty array.
+ *
+ * @since 0.1.0
+ */
 export const pick = <A>(r: Rng, xs: ReadonlyArray<A>): A => {
   if (xs.length === 0) {
     throw new RangeError("Seed.pick: cannot pick from an empty array")
@@ -33,7 +43,11 @@ export const pick = <A>(r: Rng, xs: ReadonlyArray<A>): A => {
   return xs[index] as A
 }
 
-/** Uniform integer between `min` and `max`, both inclusive. */
+/**
+ * Uniform integer between `min` and `max`, both inclusive.
+ *
+ * @since 0.1.0
+ */
 export const int = (r: Rng, min: number, max: number): number => {
   const lo = Math.ceil(Math.min(min, max))
   const hi = Math.floor(Math.max(min, max))
@@ -48,6 +62,8 @@ const defaultAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 /**
  * A random identifier of `length` characters drawn from `alphabet`
  * (lowercase letters and digits by default), e.g. "8qe5luge0udlcqtrjraq".
+ *
+ * @since 0.1.0
  */
 export const id = (r: Rng, length: number, alphabet: string = defaultAlphabet): string => {
   if (alphabet.length === 0) {
@@ -63,6 +79,8 @@ export const id = (r: Rng, length: number, alphabet: string = defaultAlphabet): 
 /**
  * Derives a well-mixed 32-bit seed from a base seed and an index (murmur3
  * style finaliser), so neighbouring indices get unrelated streams.
+ *
+ * @since 0.1.0
  */
 export const derive = (seed: number, index: number): number => {
   let h = (seed >>> 0) ^ Math.imul((index + 1) >>> 0, 0x9e3779b9)
@@ -76,6 +94,8 @@ export const derive = (seed: number, index: number): number => {
  * Builds `count` items. Item `i` gets its own generator derived from
  * `(seed, i)` only, so it never depends on how many items are built:
  * `dataset(10, s, f)[i]` equals `dataset(1000, s, f)[i]`.
+ *
+ * @since 0.1.0
  */
 export const dataset = <A>(
   count: number,

@@ -280,7 +280,11 @@ export const start = (options: ServerOptions): Promise<RunningServer> => {
   })
 }
 
-/** Scoped server: started on acquisition, closed when the scope closes. */
+/**
+ * Scoped server: started on acquisition, closed when the scope closes.
+ *
+ * @since 0.1.0
+ */
 export const make = (options: ServerOptions): Effect.Effect<RunningServer, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.promise(() => start(options)),
@@ -295,11 +299,17 @@ export const make = (options: ServerOptions): Effect.Effect<RunningServer, never
  * class Api extends Context.Tag("test/Api")<Api, Server.RunningServer>() {}
  * const ApiLive = Server.layer(Api, { handler: () => Server.json(200, { ok: true }) })
  * ```
+ *
+ * @since 0.1.0
  */
 export const layer = <I>(
   tag: Context.Tag<I, RunningServer>,
   options: ServerOptions
 ): Layer.Layer<I> => Layer.scoped(tag, make(options))
 
-/** A ready-made tag for tests that need a single simulator. */
+/**
+ * A ready-made tag for tests that need a single simulator.
+ *
+ * @since 0.1.0
+ */
 export class Simulator extends Context.Tag("@jobstream/testkit/Simulator")<Simulator, RunningServer>() {}

@@ -15,7 +15,11 @@ export const defaults = {
   icwsPassword: "s3cret-pw"
 } as const
 
-/** Which simulators are running, and how InsideView should authenticate. */
+/**
+ * Which simulators are running, and how InsideView should authenticate.
+ *
+ * @since 0.1.0
+ */
 export interface Targets {
   readonly insideView?: { readonly url: string } | undefined
   /** Token (default) or client credentials through the simulator's login endpoint. */
@@ -26,7 +30,11 @@ export interface Targets {
   readonly icws?: { readonly url: string } | undefined
 }
 
-/** Environment variables for the given simulators. */
+/**
+ * Environment variables for the given simulators.
+ *
+ * @since 0.1.0
+ */
 export const forSimulators = (targets: Targets): Record<string, string> => {
   const env: Record<string, string> = {}
   if (targets.insideView !== undefined) {

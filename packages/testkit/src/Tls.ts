@@ -15,7 +15,11 @@ export interface KeyPair {
   readonly cert: string
 }
 
-/** The test certificate and its key. */
+/**
+ * The test certificate and its key.
+ *
+ * @since 0.2.0
+ */
 export const selfSigned: KeyPair = {
   key: `-----BEGIN PRIVATE KEY-----
 MIIEvwIBADANBgkqhkiG9w0BAQEFAASCBKkwggSlAgEAAoIBAQDYtz5y2VUZLjOE

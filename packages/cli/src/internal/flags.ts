@@ -40,7 +40,11 @@ export interface ConnectionArgs {
   readonly retries: Option.Option<number>
 }
 
-/** Most retries `--retries` accepts. */
+/**
+ * Most retries `--retries` accepts.
+ *
+ * @since 0.2.0
+ */
 export const maxRetries = 100
 
 /**
@@ -73,7 +77,11 @@ const urlFlag = (flag: string, value: Option.Option<string>) =>
     onSome: (url) => ClientOptions.baseUrl(url, [flag])
   })
 
-/** Parses "500ms", "2s", "1.5m", "1h" (a bare number is seconds); zero and less are refused. */
+/**
+ * Parses "500ms", "2s", "1.5m", "1h" (a bare number is seconds); zero and less are refused.
+ *
+ * @since 0.1.0
+ */
 export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text)
   if (m === null) return Option.none()

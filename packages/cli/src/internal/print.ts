@@ -20,7 +20,11 @@ export const secrets: Effect.Effect<ReadonlyArray<string>> = Effect.forEach(
   (name) => Config.option(Config.string(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
 ).pipe(Effect.map((values) => values.flatMap((v) => (Option.isSome(v) ? [v.value, v.value.trim()] : []))))
 
-/** Prints `jobstream: <message>` on one stderr line, with any secret masked. */
+/**
+ * Prints `jobstream: <message>` on one stderr line, with any secret masked.
+ *
+ * @since 0.1.0
+ */
 export const errorLine = (message: string): Effect.Effect<void> =>
   Effect.gen(function*() {
     const output = yield* Output
@@ -33,6 +37,8 @@ export const errorLine = (message: string): Effect.Effect<void> =>
  * through `redact` (the secret values of the environment, and every shape
  * that carries a token, session id, CSRF token, cookie or password), at every
  * level, `debug` included.
+ *
+ * @since 0.2.0
  */
 export const maskingLogger = (hidden: ReadonlyArray<string>, write: (line: string) => void = (line) => {
   process.stderr.write(line)

@@ -4,14 +4,22 @@
  */
 import type * as ConfigError from "effect/ConfigError"
 
-/** One problem of a configuration error. */
+/**
+ * One problem of a configuration error.
+ *
+ * @since 0.2.0
+ */
 export interface Problem {
   /** The option or variable, dotted ("auth.apiKey", "GREENARROW_API_KEY"); "" when the error names none. */
   readonly path: string
   readonly message: string
 }
 
-/** Every problem in a configuration error, in order, without repeats. */
+/**
+ * Every problem in a configuration error, in order, without repeats.
+ *
+ * @since 0.2.0
+ */
 export const problems = (error: ConfigError.ConfigError): ReadonlyArray<Problem> => {
   const out: Array<Problem> = []
   const visit = (e: ConfigError.ConfigError): void => {
@@ -32,6 +40,10 @@ export const problems = (error: ConfigError.ConfigError): ReadonlyArray<Problem>
   return out.filter((p, i) => out.findIndex((q) => q.path === p.path && q.message === p.message) === i)
 }
 
-/** A configuration error as one line: `PATH: what is wrong; OTHER: …`. */
+/**
+ * A configuration error as one line: `PATH: what is wrong; OTHER: …`.
+ *
+ * @since 0.2.0
+ */
 export const format = (error: ConfigError.ConfigError): string =>
   problems(error).map((p) => (p.path === "" ? p.message : `${p.path}: ${p.message}`)).join("; ")

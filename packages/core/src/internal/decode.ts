@@ -20,7 +20,11 @@ export interface Body extends ApiError.BodySource {
   readonly body: string
 }
 
-/** How a body may be quoted in errors. */
+/**
+ * How a body may be quoted in errors.
+ *
+ * @since 0.1.0
+ */
 export interface DecodeOptions {
   /**
    * The body may hold a credential (a login answer): errors then quote no
@@ -40,7 +44,11 @@ const jsonIssue = (cause: unknown): string => {
   return position === null ? "the body is not valid JSON" : `the body is not valid JSON (at position ${position[1]})`
 }
 
-/** Reads a JSON body, turning a parse failure into a `DecodeError`. */
+/**
+ * Reads a JSON body, turning a parse failure into a `DecodeError`.
+ *
+ * @since 0.1.0
+ */
 export const parseJson = (
   raw: Body,
   where: ApiError.Where,
@@ -58,7 +66,11 @@ export const parseJson = (
     }
   })
 
-/** The response's media type, lower-cased, without parameters ("application/json"). */
+/**
+ * The response's media type, lower-cased, without parameters ("application/json").
+ *
+ * @since 0.1.0
+ */
 export const mediaType = (raw: { readonly headers: Headers.Headers }): string =>
   Option.getOrElse(Headers.get(raw.headers, "content-type"), () => "").split(";")[0]!.trim().toLowerCase()
 
@@ -66,6 +78,8 @@ export const mediaType = (raw: { readonly headers: Headers.Headers }): string =>
  * A `decode` for JSON bodies: parse, then decode with the Schema. A parse
  * failure is a `DecodeError` with format "json", a mismatch one with format
  * "schema" and the path of the first offending value.
+ *
+ * @since 0.1.0
  */
 export const decodeJson = <A, I>(schema: Schema.Schema<A, I, never>, options?: DecodeOptions) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "first" })
@@ -79,7 +93,11 @@ export const decodeJson = <A, I>(schema: Schema.Schema<A, I, never>, options?: D
     })
 }
 
-/** Where a mismatch is, without the values found there. */
+/**
+ * Where a mismatch is, without the values found there.
+ *
+ * @since 0.2.0
+ */
 export const mismatchPaths = (error: ParseResult.ParseError): string => {
   try {
     const paths = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>

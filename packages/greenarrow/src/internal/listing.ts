@@ -15,7 +15,11 @@ import { resolve as resolveQuery } from "../GreenArrowQuery.js"
 import { decodePage, type JobsPage } from "./envelope.js"
 import type { Resolved } from "./options.js"
 
-/** Where a page starts: the first page, a page token, or a page number. */
+/**
+ * Where a page starts: the first page, a page token, or a page number.
+ *
+ * @since 0.1.0
+ */
 export type PageRequest =
   | { readonly _tag: "First" }
   | { readonly _tag: "Token"; readonly token: string }

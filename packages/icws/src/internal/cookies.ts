@@ -24,6 +24,8 @@ import * as Inspectable from "effect/Inspectable"
  * The cookies of one ICWS session. Filled from every `Set-Cookie` the session's
  * responses carry and replayed as `Cookie` on each request. Its values never
  * print: logging or serializing a jar shows the cookie names only.
+ *
+ * @since 0.1.0
  */
 export class CookieJar implements Inspectable.Inspectable {
   readonly #cookies = new Map<string, string>()

@@ -10,7 +10,11 @@ import * as Schema from "effect/Schema"
 import * as IcwsJob from "../IcwsJob.js"
 import type { CookieJar } from "./cookies.js"
 
-/** What a successful connection gives. */
+/**
+ * What a successful connection gives.
+ *
+ * @since 0.1.0
+ */
 export interface Credential {
   /** The session ID (goes in every path). */
   readonly sessionId: string
@@ -24,12 +28,20 @@ export interface Credential {
   readonly userId: string | undefined
 }
 
-/** `urn:inin.com:connection:icAuthConnectionRequestSettings` (the password is sent, never kept in errors). */
+/**
+ * `urn:inin.com:connection:icAuthConnectionRequestSettings` (the password is sent, never kept in errors).
+ *
+ * @since 0.1.0
+ */
 export const connectionRequestType = "urn:inin.com:connection:icAuthConnectionRequestSettings"
 
 const opt = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { nullable: true })
 
-/** `urn:inin.com:connection:connectionResponse`, the fields this client reads. */
+/**
+ * `urn:inin.com:connection:connectionResponse`, the fields this client reads.
+ *
+ * @since 0.1.0
+ */
 export const ConnectionResponse = Schema.Struct({
   sessionId: opt(Schema.String),
   csrfToken: opt(Schema.String),
@@ -39,14 +51,22 @@ export const ConnectionResponse = Schema.Struct({
   alternateHostList: opt(Schema.Array(Schema.String))
 })
 
-/** `urn:inin.com:connection:alternateHosts`, the body of a 503 on connect. */
+/**
+ * `urn:inin.com:connection:alternateHosts`, the body of a 503 on connect.
+ *
+ * @since 0.1.0
+ */
 export const AlternateHosts = Schema.Struct({
   errorId: opt(Schema.String),
   message: opt(Schema.String),
   alternateHostList: opt(Schema.Array(Schema.String))
 })
 
-/** Header names that carry session secrets; they are redacted everywhere. */
+/**
+ * Header names that carry session secrets; they are redacted everywhere.
+ *
+ * @since 0.1.0
+ */
 export const secretHeaders: ReadonlyArray<string> = [
   "inin-icws-csrf-token",
   "inin-icws-session-id",
@@ -54,7 +74,11 @@ export const secretHeaders: ReadonlyArray<string> = [
   "set-cookie"
 ]
 
-/** Reads `{ errorId, message }` from an error body. */
+/**
+ * Reads `{ errorId, message }` from an error body.
+ *
+ * @since 0.1.0
+ */
 export const readErrorBody = (raw: HttpTransport.RawResponse): ApiError.Detail => {
   if (raw.body.trim() === "") return {}
   const parsed = Schema.decodeUnknownOption(Schema.parseJson(IcwsJob.ErrorBody))(raw.body)
@@ -72,6 +96,8 @@ export const readErrorBody = (raw: HttpTransport.RawResponse): ApiError.Detail =
  * configured scheme or an upgrade to https — a switch from https to http
  * (the password would travel in clear), user info, a query or a fragment make
  * the entry unusable. Undefined when the entry is unusable.
+ *
+ * @since 0.1.0
  */
 export const resolveAlternate = (from: string, entry: string, scheme?: string): string | undefined => {
   const trimmed = entry.trim()

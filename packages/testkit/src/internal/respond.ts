@@ -7,21 +7,33 @@ import type * as http from "node:http"
 import type { Fault } from "../Faults.js"
 import type { SimRequest, SimResponse } from "../Server.js"
 
-/** A JSON response. */
+/**
+ * A JSON response.
+ *
+ * @since 0.1.0
+ */
 export const json = (status: number, value: unknown, headers?: Record<string, string>): SimResponse => ({
   status,
   headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
   body: JSON.stringify(value)
 })
 
-/** An XML response. */
+/**
+ * An XML response.
+ *
+ * @since 0.1.0
+ */
 export const xml = (status: number, text: string, headers?: Record<string, string>): SimResponse => ({
   status,
   headers: { "Content-Type": "application/xml; charset=utf-8", ...headers },
   body: text
 })
 
-/** A text response (any content type). */
+/**
+ * A text response (any content type).
+ *
+ * @since 0.1.0
+ */
 export const text = (status: number, text: string, contentType = "text/plain; charset=utf-8"): SimResponse => ({
   status,
   headers: { "Content-Type": contentType },

@@ -6,7 +6,11 @@ import * as Schema from "effect/Schema"
 import { Common, describe, type Where, WhereFields } from "./fields.js"
 import { truncate } from "./problems.js"
 
-/** The request never got a complete response: refused, reset, DNS failure, or the body was cut off. */
+/**
+ * The request never got a complete response: refused, reset, DNS failure, or the body was cut off.
+ *
+ * @since 0.1.0
+ */
 export class TransportError extends Schema.TaggedError<TransportError>("@jobstream/core/TransportError")(
   "TransportError",
   { ...WhereFields, ...Common, reason: Schema.String }
@@ -16,7 +20,11 @@ export class TransportError extends Schema.TaggedError<TransportError>("@jobstre
   }
 }
 
-/** An attempt (or the overall deadline) ran out of time. */
+/**
+ * An attempt (or the overall deadline) ran out of time.
+ *
+ * @since 0.1.0
+ */
 export class Timeout extends Schema.TaggedError<Timeout>("@jobstream/core/Timeout")("Timeout", {
   ...WhereFields,
   ...Common,
@@ -29,7 +37,11 @@ export class Timeout extends Schema.TaggedError<Timeout>("@jobstream/core/Timeou
   }
 }
 
-/** A body an error is built from: what the transport read, with its status and the call's redaction. */
+/**
+ * A body an error is built from: what the transport read, with its status and the call's redaction.
+ *
+ * @since 0.2.0
+ */
 export interface BodySource {
   /** The HTTP status the body came with, if any. */
   readonly status?: number | undefined
@@ -43,7 +55,11 @@ export interface BodySource {
   readonly redact?: ((text: string) => string) | undefined
 }
 
-/** What went wrong reading a body, for {@link DecodeError.fromBody}. */
+/**
+ * What went wrong reading a body, for {@link DecodeError.fromBody}.
+ *
+ * @since 0.2.0
+ */
 export interface DecodeProblem {
   /** Which stage failed. */
   readonly format: "json" | "xml" | "schema" | "body"
@@ -56,17 +72,29 @@ export interface DecodeProblem {
   readonly sensitive?: boolean | undefined
 }
 
-/** Length of the body excerpt a `DecodeError` quotes. */
+/**
+ * Length of the body excerpt a `DecodeError` quotes.
+ *
+ * @since 0.2.0
+ */
 export const excerptLength = 200
 
-/** The excerpt of a body that must not be quoted. */
+/**
+ * The excerpt of a body that must not be quoted.
+ *
+ * @since 0.1.0
+ */
 export const omittedExcerpt = "<omitted: the body may hold a credential>"
 
 // Secrets longer than this that straddle the end of the excerpt could be cut
 // before they are recognised; the redaction looks this far past the cut.
 const excerptLookahead = 8 * 1024
 
-/** The response body could not be read as the expected shape. */
+/**
+ * The response body could not be read as the expected shape.
+ *
+ * @since 0.1.0
+ */
 export class DecodeError extends Schema.TaggedError<DecodeError>("@jobstream/core/DecodeError")("DecodeError", {
   ...WhereFields,
   ...Common,
@@ -115,7 +143,11 @@ const formatWords = {
 
 const identity = (text: string): string => text
 
-/** The request was rejected before anything was sent. */
+/**
+ * The request was rejected before anything was sent.
+ *
+ * @since 0.1.0
+ */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("@jobstream/core/InvalidRequest")(
   "InvalidRequest",
   {

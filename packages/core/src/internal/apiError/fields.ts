@@ -3,7 +3,11 @@
  */
 import * as Schema from "effect/Schema"
 
-/** Where an HTTP error happened, as every constructor needs it. */
+/**
+ * Where an HTTP error happened, as every constructor needs it.
+ *
+ * @since 0.2.0
+ */
 export interface Where {
   readonly provider: string
   readonly operation: string

@@ -9,6 +9,8 @@ import { Common, describe, WhereFields } from "./fields.js"
  * A listing that stopped making progress: the server ignored the page
  * parameter, repeated a cursor or a page already seen, or the walk reached
  * its page limit. The stream ends with this error instead of looping.
+ *
+ * @since 0.2.0
  */
 export class PaginationError extends Schema.TaggedError<PaginationError>("@jobstream/core/PaginationError")(
   "PaginationError",
@@ -47,14 +49,22 @@ const EndedFields = {
 const ended = (self: Schema.Struct.Type<typeof EndedFields>, what: string): string =>
   describe(self, `job ${self.jobId} ${what} (${self.providerStatus})${self.providerMessage === undefined ? "" : `: ${self.providerMessage}`}`)
 
-/** A job that was awaited ended in failure; `providerMessage` is the server's error text. */
+/**
+ * A job that was awaited ended in failure; `providerMessage` is the server's error text.
+ *
+ * @since 0.2.0
+ */
 export class JobFailed extends Schema.TaggedError<JobFailed>("@jobstream/core/JobFailed")("JobFailed", EndedFields) {
   override get message(): string {
     return ended(this, "failed")
   }
 }
 
-/** A job that was awaited ended canceled. */
+/**
+ * A job that was awaited ended canceled.
+ *
+ * @since 0.2.0
+ */
 export class JobCanceled extends Schema.TaggedError<JobCanceled>("@jobstream/core/JobCanceled")("JobCanceled", EndedFields) {
   override get message(): string {
     return ended(this, "was canceled")
@@ -66,6 +76,8 @@ export class JobCanceled extends Schema.TaggedError<JobCanceled>("@jobstream/cor
  * timeout, a reset after the request was written): the server may or may not
  * have acted on it. It is not retried, because a retry could act twice;
  * check (list the jobs) before submitting again.
+ *
+ * @since 0.2.0
  */
 export class OutcomeUnknown extends Schema.TaggedError<OutcomeUnknown>("@jobstream/core/OutcomeUnknown")(
   "OutcomeUnknown",

@@ -5,11 +5,19 @@
 import type * as ParseResult from "effect/ParseResult"
 import { ArrayFormatter } from "effect/ParseResult"
 
-/** Shortens text to `max` characters, marking the cut. */
+/**
+ * Shortens text to `max` characters, marking the cut.
+ *
+ * @since 0.1.0
+ */
 export const truncate = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max)}…`
 
-/** One thing wrong with a request's input: the parameter, and what is wrong with it (never a secret value). */
+/**
+ * One thing wrong with a request's input: the parameter, and what is wrong with it (never a secret value).
+ *
+ * @since 0.2.0
+ */
 export interface Problem {
   /** The parameter (or option) at fault, e.g. "resultsPerPage" or "jobStatuses[1]". */
   readonly parameter: string
@@ -28,6 +36,8 @@ const maxIssueLines = 5
  * (JSON nested a hundred thousand levels deep) can exhaust the stack; then
  * a single problem without the value is returned, so a bad body is always a
  * `DecodeError`, never a defect.
+ *
+ * @since 0.2.0
  */
 export const problemsOf = (error: ParseResult.ParseError): ReadonlyArray<Problem> => {
   let issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>
@@ -60,6 +70,8 @@ export const problemsOf = (error: ParseResult.ParseError): ReadonlyArray<Problem
  * Describes a Schema mismatch in a few short lines (`path: expected …, got
  * …`, joined by "; "), never as the whole schema tree: at most five paths,
  * then how many more there are.
+ *
+ * @since 0.1.0
  */
 export const formatParseError = (error: ParseResult.ParseError): string => {
   const problems = problemsOf(error)

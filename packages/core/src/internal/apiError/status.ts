@@ -6,35 +6,55 @@ import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import { describe, StatusFields } from "./fields.js"
 
-/** 400: the provider rejected the request as malformed. Never retried. */
+/**
+ * 400: the provider rejected the request as malformed. Never retried.
+ *
+ * @since 0.1.0
+ */
 export class BadRequest extends Schema.TaggedError<BadRequest>("@jobstream/core/BadRequest")("BadRequest", StatusFields) {
   override get message(): string {
     return describe(this, `bad request (${this.status})`, this)
   }
 }
 
-/** 401: the credential is missing, wrong or expired. */
+/**
+ * 401: the credential is missing, wrong or expired.
+ *
+ * @since 0.1.0
+ */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>("@jobstream/core/Unauthorized")("Unauthorized", StatusFields) {
   override get message(): string {
     return describe(this, `unauthorized (${this.status})`, this)
   }
 }
 
-/** 403: the credential is valid but not allowed to do this. */
+/**
+ * 403: the credential is valid but not allowed to do this.
+ *
+ * @since 0.1.0
+ */
 export class Forbidden extends Schema.TaggedError<Forbidden>("@jobstream/core/Forbidden")("Forbidden", StatusFields) {
   override get message(): string {
     return describe(this, `forbidden (${this.status})`, this)
   }
 }
 
-/** 404: the resource does not exist. */
+/**
+ * 404: the resource does not exist.
+ *
+ * @since 0.1.0
+ */
 export class NotFound extends Schema.TaggedError<NotFound>("@jobstream/core/NotFound")("NotFound", StatusFields) {
   override get message(): string {
     return describe(this, `not found (${this.status})`, this)
   }
 }
 
-/** 405: the endpoint does not accept this method. */
+/**
+ * 405: the endpoint does not accept this method.
+ *
+ * @since 0.1.0
+ */
 export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>("@jobstream/core/MethodNotAllowed")(
   "MethodNotAllowed",
   StatusFields
@@ -44,14 +64,22 @@ export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>("@job
   }
 }
 
-/** 410: the resource or the API path has been retired. */
+/**
+ * 410: the resource or the API path has been retired.
+ *
+ * @since 0.1.0
+ */
 export class Gone extends Schema.TaggedError<Gone>("@jobstream/core/Gone")("Gone", StatusFields) {
   override get message(): string {
     return describe(this, `gone (${this.status})`, this)
   }
 }
 
-/** 429: throttled. `retryAfterMillis` is the parsed `Retry-After`, when the response had one. */
+/**
+ * 429: throttled. `retryAfterMillis` is the parsed `Retry-After`, when the response had one.
+ *
+ * @since 0.1.0
+ */
 export class RateLimited extends Schema.TaggedError<RateLimited>("@jobstream/core/RateLimited")("RateLimited", {
   ...StatusFields,
   retryAfterMillis: Schema.optional(Schema.Number)
@@ -66,7 +94,11 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@jobstream/cor
   }
 }
 
-/** 500 and every other 5xx. */
+/**
+ * 500 and every other 5xx.
+ *
+ * @since 0.1.0
+ */
 export class ServerError extends Schema.TaggedError<ServerError>("@jobstream/core/ServerError")("ServerError", {
   ...StatusFields,
   /** `Retry-After` on a 503, when present. */
@@ -77,7 +109,11 @@ export class ServerError extends Schema.TaggedError<ServerError>("@jobstream/cor
   }
 }
 
-/** Any status this library has no class for (e.g. 409, 415, or a 3xx that was not followed). */
+/**
+ * Any status this library has no class for (e.g. 409, 415, or a 3xx that was not followed).
+ *
+ * @since 0.1.0
+ */
 export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@jobstream/core/UnexpectedStatus")(
   "UnexpectedStatus",
   StatusFields
@@ -92,6 +128,8 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@job
  * must never travel there), a downgrade from https to http, a loop, or more
  * hops than allowed. `location` is the target's origin only (scheme, host,
  * port): its path and query may carry secrets and are never kept.
+ *
+ * @since 0.2.0
  */
 export class Redirected extends Schema.TaggedError<Redirected>("@jobstream/core/Redirected")("Redirected", {
   ...StatusFields,

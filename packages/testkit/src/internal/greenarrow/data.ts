@@ -6,7 +6,11 @@
 import type { GreenArrowSimJob, GreenArrowSimKey } from "../../GreenArrowSimulator.js"
 import * as Seed from "../../Seed.js"
 
-/** Default keys: an organization admin for orgs 1 and 2, and a system admin (org 1). */
+/**
+ * Default keys: an organization admin for orgs 1 and 2, and a system admin (org 1).
+ *
+ * @since 0.1.0
+ */
 export const defaultKeys: ReadonlyArray<GreenArrowSimKey> = [
   { organizationId: 1, apiKey: "5e96465c883f3309f0105a2e1076632b687e61d2", role: "organization_admin" },
   { organizationId: 2, apiKey: "0b1f3c9e2d4a5b6c7d8e9f00112233445566aabb", role: "organization_admin" },
@@ -22,7 +26,11 @@ const campaignNames = ["Daily Weather", "Weekly Digest", "Spring Sale", "Product
 /** Base instant of the dataset. */
 const epoch = Date.UTC(2024, 2, 1, 8, 0, 0)
 
-/** Formats an instant in a zone offset (minutes), without milliseconds. */
+/**
+ * Formats an instant in a zone offset (minutes), without milliseconds.
+ *
+ * @since 0.1.0
+ */
 export const formatTime = (ms: number, offsetMinutes: number): string => {
   if (offsetMinutes === 0) return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z")
   const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19)
@@ -31,7 +39,11 @@ export const formatTime = (ms: number, offsetMinutes: number): string => {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`
 }
 
-/** The deterministic seeded dataset. */
+/**
+ * The deterministic seeded dataset.
+ *
+ * @since 0.1.0
+ */
 export const greenArrowJobs = (
   count: number,
   seed: number,

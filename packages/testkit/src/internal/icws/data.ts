@@ -5,12 +5,24 @@
 import type { IcwsJobConfig, IcwsJobStatus, IcwsSimJob } from "../../IcwsSimulator.js"
 import * as Seed from "../../Seed.js"
 
-/** The media type of every body. */
+/**
+ * The media type of every body.
+ *
+ * @since 0.1.0
+ */
 export const mediaType = "application/vnd.inin.icws+json"
 
-/** Numeric job states (`urn:inin.com:dataExtractor:state`). */
+/**
+ * Numeric job states (`urn:inin.com:dataExtractor:state`).
+ *
+ * @since 0.1.0
+ */
 export const State = { submitted: 0, queued: 1, started: 2, failed: 3, canceled: 4, finished: 5 } as const
-/** A job state. */
+/**
+ * A job state.
+ *
+ * @since 0.1.0
+ */
 export type StateValue = (typeof State)[keyof typeof State]
 
 /** Writes a date in the extended or compact ICWS form. */

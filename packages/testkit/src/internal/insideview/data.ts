@@ -7,7 +7,11 @@
 import type { InsideViewJob } from "../../InsideViewSimulator.js"
 import * as Seed from "../../Seed.js"
 
-/** The documented error messages. */
+/**
+ * The documented error messages.
+ *
+ * @since 0.1.0
+ */
 export const messages = {
   badRequest: "Invalid query parameter(s).",
   unauthorized: "Unauthorized Error - Cannot use API's without setting a valid accessToken in header.",
@@ -18,7 +22,11 @@ export const messages = {
   contentTypeMissing: "The Content-Type mandatory header is not provided."
 } as const
 
-/** Numeric job type code → the `jobType` strings the simulator files under it (assumption). */
+/**
+ * Numeric job type code → the `jobType` strings the simulator files under it (assumption).
+ *
+ * @since 0.1.0
+ */
 export const jobTypesByCode: Readonly<Record<string, ReadonlyArray<string>>> = {
   "1": ["targetCompanyDetails", "companies"],
   "2": ["targetContactDetails", "contacts", "contact"],
@@ -27,7 +35,11 @@ export const jobTypesByCode: Readonly<Record<string, ReadonlyArray<string>>> = {
   "5": ["newContactDetails"]
 }
 
-/** Numeric job status code → `jobStatus` string. */
+/**
+ * Numeric job status code → `jobStatus` string.
+ *
+ * @since 0.1.0
+ */
 export const jobStatusByCode: Readonly<Record<string, string>> = {
   "-1": "notFound",
   "0": "failed",
@@ -64,11 +76,19 @@ export const makeJob = (r: Seed.Rng, createdDate: string): InsideViewJob => {
 
 export const isoDay = (millis: number): string => new Date(millis).toISOString().slice(0, 10)
 
-/** The deterministic dataset, newest first (about 12 jobs a day). */
+/**
+ * The deterministic dataset, newest first (about 12 jobs a day).
+ *
+ * @since 0.1.0
+ */
 export const insideViewJobs = (count: number, seed: number): ReadonlyArray<InsideViewJob> =>
   Seed.dataset(count, seed, (index, r) => makeJob(r, isoDay(newestDay - Math.floor(index / 12) * dayMillis)))
 
-/** Formats an instant the way the token endpoint does: "Tue, Jul 21, 2015 09:08:17 PM GMT". */
+/**
+ * Formats an instant the way the token endpoint does: "Tue, Jul 21, 2015 09:08:17 PM GMT".
+ *
+ * @since 0.1.0
+ */
 export const formatExpirationTime = (millis: number): string => {
   const d = new Date(millis)
   const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
