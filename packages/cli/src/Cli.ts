@@ -4,6 +4,7 @@
  * Every provider-facing part is derived from the descriptors of `Registry`.
  *
  * @since 0.1.0
+ * @module
  */
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"

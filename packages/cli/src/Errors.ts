@@ -9,6 +9,7 @@
  * 70 an unexpected internal error; 130 interrupted.
  *
  * @since 0.1.0
+ * @module
  */
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
@@ -86,7 +87,8 @@ const secretShapes: ReadonlyArray<readonly [RegExp, string]> = [
 ]
 
 /**
- * Masks the given secret values, then every {@link secretShapes} match.
+ * Masks the given secret values, then everything shaped like a credential
+ * (session ids in ICWS paths, secret headers, token and password fields).
  *
  * @since 0.2.0
  */

@@ -5,6 +5,7 @@
  * chunk, so output starts with the first page.
  *
  * @since 0.1.0
+ * @module
  */
 import { Job } from "@jobstream/core"
 
@@ -14,6 +15,11 @@ import { Job } from "@jobstream/core"
  * @since 0.1.0
  */
 export const formats = ["table", "json", "ndjson"] as const
+/**
+ * One of the output {@link formats}.
+ *
+ * @since 0.1.0
+ */
 export type Format = (typeof formats)[number]
 
 /**
@@ -79,6 +85,7 @@ export const ndjsonLine = (job: Job.Job): string => `${JSON.stringify(Job.toJson
  * @since 0.1.0
  */
 export interface Writer {
+  /** The text for the next batch of jobs (the first one also opens the output, e.g. with the table header). */
   readonly chunk: (jobs: ReadonlyArray<Job.Job>) => string
   /** Text that closes the output (the table header if nothing was printed, the closing `]`). */
   readonly end: () => string

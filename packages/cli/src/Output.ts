@@ -4,6 +4,7 @@
  * the default and tests can swap in a capturing implementation.
  *
  * @since 0.1.0
+ * @module
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -84,7 +85,12 @@ export class Output extends Context.Reference<Output>()("@jobstream/cli/Output",
  *
  * @since 0.1.0
  */
-export const capture = (): Service & { readonly stdout: () => string; readonly stderr: () => string } => {
+export const capture = (): Service & {
+  /** Everything written to stdout so far. */
+  readonly stdout: () => string
+  /** Everything written to stderr so far. */
+  readonly stderr: () => string
+} => {
   let stdout = ""
   let stderr = ""
   return {

@@ -10,6 +10,7 @@
  * the shell history.
  *
  * @since 0.1.0
+ * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { Provider } from "@jobstream/core"

@@ -4,6 +4,7 @@
  * command is derived from the list.
  *
  * @since 0.2.0
+ * @module
  */
 import type { Provider } from "@jobstream/core"
 import { GreenArrowProvider } from "@jobstream/greenarrow"

@@ -3,6 +3,7 @@
  * The executable is `bin.ts`; the command tree is exported for tests and embedding.
  *
  * @since 0.1.0
+ * @module @jobstream/cli
  */
 export * as Cli from "./Cli.js"
 export * as Errors from "./Errors.js"

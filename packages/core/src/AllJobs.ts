@@ -19,6 +19,7 @@
  * reports each failure as a value.
  *
  * @since 0.1.0
+ * @module
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -43,7 +44,10 @@ export interface Source {
  *
  * @since 0.2.0
  */
-export const sourceOf = <I, S extends { readonly normalizedJobs: () => Stream.Stream<Job.Job, ApiError.ApiError> }>(
+export const sourceOf = <I, S extends {
+  /** Every job the client can list, normalized. */
+  readonly normalizedJobs: () => Stream.Stream<Job.Job, ApiError.ApiError>
+}>(
   tag: Context.Tag<I, S>,
   provider: string
 ): Effect.Effect<Source, never, I> => Effect.map(tag, (client) => ({ provider, jobs: client.normalizedJobs() }))

@@ -7,6 +7,7 @@
  * ever holds a header, a token or a request body.
  *
  * @since 0.1.0
+ * @module
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"

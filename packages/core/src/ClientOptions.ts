@@ -21,6 +21,7 @@
  *   `layerConfig` reports the variable's name.
  *
  * @since 0.1.0
+ * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
@@ -249,10 +250,15 @@ export interface Transport {
  * @since 0.2.0
  */
 export interface ResolvedTransport {
+  /** The policy given, or undefined for the client's own default. */
   readonly retryPolicy: RetryPolicy.RetryPolicy | undefined
+  /** Per-attempt timeout. */
   readonly timeout: Duration.Duration
+  /** Bound on one operation with all its retries, or undefined for none. */
   readonly deadline: Duration.Duration | undefined
+  /** Largest response body read, in bytes. */
   readonly maxBodyBytes: number
+  /** Applied to the `HttpClient` before use, when given. */
   readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
@@ -323,14 +329,20 @@ const integerText = (raw: string, path: Path, range: Validation.Range): Check<nu
  * @since 0.2.0
  */
 export const env = {
+  /** A base URL, checked as {@link baseUrl} checks it. */
   baseUrl: (name: string): Config.Config<string> => read(name, baseUrl),
+  /** A secret, `Redacted` as soon as it is read; never quoted in errors. */
   secret: (name: string): Config.Config<Redacted.Redacted<string>> =>
     read(name, (raw, path) => secret(Redacted.make(raw), path)),
+  /** Text that is not empty or whitespace. */
   nonBlank: (name: string): Config.Config<string> => read(name, nonBlank),
+  /** A whole number within `range`. */
   integer: (name: string, range: Validation.Range = {}): Config.Config<number> =>
     read(name, (raw, path) => integerText(raw, path, range)),
+  /** A duration ("5 seconds", "250 millis"), checked by `rule`. */
   duration: (name: string, rule: DurationRule = {}): Config.Config<Duration.Duration> =>
     read(name, (raw, path) => duration(raw.trim(), path, rule)),
+  /** One of the `allowed` words. */
   literal: <const L extends string>(name: string, allowed: ReadonlyArray<L>): Config.Config<L> =>
     read(name, (raw, path) => literal(raw.trim(), path, allowed)),
   /** A variable that may be absent: `undefined` then (a set but bad value still fails, naming it). */

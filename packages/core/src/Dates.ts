@@ -9,6 +9,7 @@
  * says which forms it takes.
  *
  * @since 0.1.0
+ * @module
  */
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"

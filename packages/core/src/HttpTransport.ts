@@ -22,6 +22,7 @@
  * policy), `internal/send` (one attempt) and `internal/decode` (JSON decoders).
  *
  * @since 0.1.0
+ * @module
  */
 import type * as Cookies from "@effect/platform/Cookies"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

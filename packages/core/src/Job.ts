@@ -2,6 +2,7 @@
  * The normalized job every provider maps its records to.
  *
  * @since 0.1.0
+ * @module
  */
 import * as Schema from "effect/Schema"
 import * as Dates from "./Dates.js"
@@ -12,6 +13,11 @@ import * as Dates from "./Dates.js"
  * @since 0.1.0
  */
 export const Status = Schema.Literal("pending", "running", "paused", "succeeded", "failed", "canceled", "unknown")
+/**
+ * The decoded type of the {@link Status} schema.
+ *
+ * @since 0.1.0
+ */
 export type Status = typeof Status.Type
 
 /**
@@ -38,6 +44,11 @@ export const Progress = Schema.Struct({
   done: Schema.Number,
   total: Schema.NullOr(Schema.Number)
 })
+/**
+ * The decoded type of the {@link Progress} schema.
+ *
+ * @since 0.1.0
+ */
 export type Progress = typeof Progress.Type
 
 /**
@@ -65,6 +76,11 @@ export const Job = Schema.Struct({
   progress: Schema.NullOr(Progress),
   raw: Schema.Unknown
 })
+/**
+ * The decoded type of the {@link Job} schema.
+ *
+ * @since 0.1.0
+ */
 export interface Job extends Schema.Schema.Type<typeof Job> {}
 
 /**
@@ -106,6 +122,11 @@ export const JobJson = Schema.Struct({
   startedAt: Schema.NullOr(Schema.String),
   finishedAt: Schema.NullOr(Schema.String)
 })
+/**
+ * The decoded type of the {@link JobJson} schema.
+ *
+ * @since 0.1.0
+ */
 export type JobJson = typeof JobJson.Type
 
 /**

@@ -15,6 +15,7 @@
  * - anything else is a definite answer from the server.
  *
  * @since 0.1.0
+ * @module
  */
 import * as ApiError from "./ApiError.js"
 

@@ -44,6 +44,7 @@
  * afterwards.
  *
  * @since 0.1.0
+ * @module
  */
 import type * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"

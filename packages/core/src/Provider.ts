@@ -22,6 +22,7 @@
  * (`InsideViewClient`, …); the descriptor is for code that must not care.
  *
  * @since 0.2.0
+ * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
@@ -251,7 +252,9 @@ export const layers = <I, S, O, R>(
   tag: Context.Tag<I, S>,
   make: (options: O) => Effect.Effect<S, ConfigError.ConfigError, R>
 ): {
+  /** The client as a Layer, from options. */
   readonly layer: (options: O) => Layer.Layer<I, ConfigError.ConfigError, Exclude<R, Scope.Scope>>
+  /** The client as a Layer, from a configuration (each option a `Config`, or one `Config` of them all). */
   readonly layerConfig: (config: Config.Config.Wrap<O>) => Layer.Layer<I, ConfigError.ConfigError, Exclude<R, Scope.Scope>>
 } => ({
   layer: (options) => Layer.scoped(tag, make(options)),

@@ -22,6 +22,7 @@
  * transport, not the policy: they are not, unless the caller opts in per call.
  *
  * @since 0.1.0
+ * @module
  */
 import * as Duration from "effect/Duration"
 import * as Schedule from "effect/Schedule"

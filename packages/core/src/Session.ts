@@ -34,6 +34,7 @@
  * that caller does not cancel a login other callers are waiting for.
  *
  * @since 0.1.0
+ * @module
  */
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"

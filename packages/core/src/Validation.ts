@@ -9,6 +9,7 @@
  * passed to these checks (see `ClientOptions.secret`).
  *
  * @since 0.1.0
+ * @module
  */
 
 /** Whether a value is a plain object (not null, not an array, not a Date). */

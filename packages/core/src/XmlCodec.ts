@@ -26,6 +26,7 @@
  * (see the README's Performance section).
  *
  * @since 0.1.0
+ * @module
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

@@ -2,6 +2,7 @@
  * @jobstream/core — the shared machinery of the jobstream clients.
  *
  * @since 0.1.0
+ * @module @jobstream/core
  */
 export * as AllJobs from "./AllJobs.js"
 export * as ApiError from "./ApiError.js"

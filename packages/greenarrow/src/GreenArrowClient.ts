@@ -18,6 +18,7 @@
  * {@link config}, which reads the `GREENARROW_*` variables.
  *
  * @since 0.1.0
+ * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { AllJobs, Provider, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"

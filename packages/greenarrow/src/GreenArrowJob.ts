@@ -12,6 +12,7 @@
  * because the published enumerations are incomplete.
  *
  * @since 0.1.0
+ * @module
  */
 import { Dates, Job } from "@jobstream/core"
 import * as Schema from "effect/Schema"

@@ -4,6 +4,7 @@
  * without naming one.
  *
  * @since 0.2.0
+ * @module
  */
 import { Provider } from "@jobstream/core"
 import * as Effect from "effect/Effect"

@@ -29,6 +29,7 @@
  * parameter and the value: `perPage: 5000 is above the maximum 2000`.
  *
  * @since 0.1.0
+ * @module
  */
 import { type ApiError, Dates, Validation } from "@jobstream/core"
 import * as Either from "effect/Either"
@@ -43,6 +44,11 @@ export const OrganizationId = Schema.Union(
   Schema.Number.pipe(Schema.int(), Schema.positive()),
   Schema.String.pipe(Schema.pattern(/^\d+$/, { message: () => "an organization id must be a string of digits" }))
 )
+/**
+ * The decoded type of the {@link OrganizationId} schema.
+ *
+ * @since 0.1.0
+ */
 export type OrganizationId = typeof OrganizationId.Type
 
 /**
@@ -68,6 +74,11 @@ export type OrganizationScope = typeof OrganizationScope.Type
  * @since 0.1.0
  */
 export const Which = Schema.Literal("all", "unfinished")
+/**
+ * The decoded type of the {@link Which} schema.
+ *
+ * @since 0.1.0
+ */
 export type Which = typeof Which.Type
 
 /**
@@ -76,6 +87,11 @@ export type Which = typeof Which.Type
  * @since 0.1.0
  */
 export const TimeInput = Schema.Union(Schema.Number, Schema.DateFromSelf, Schema.String)
+/**
+ * The decoded type of the {@link TimeInput} schema.
+ *
+ * @since 0.1.0
+ */
 export type TimeInput = typeof TimeInput.Type
 
 /** One value or several. */
@@ -108,6 +124,11 @@ export const JobsQuery = Schema.Struct({
   /** Stop after this many pages. */
   maxPages: Schema.optional(Schema.Number)
 })
+/**
+ * The decoded type of the {@link JobsQuery} schema.
+ *
+ * @since 0.1.0
+ */
 export type JobsQuery = typeof JobsQuery.Type
 
 /**

@@ -3,6 +3,7 @@
  * Studio v2 Jobs API.
  *
  * @since 0.1.0
+ * @module @jobstream/greenarrow
  */
 export * as GreenArrowClient from "./GreenArrowClient.js"
 export * as GreenArrowJob from "./GreenArrowJob.js"

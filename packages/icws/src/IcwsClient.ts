@@ -20,6 +20,7 @@
  * {@link config}, which reads the `ICWS_*` variables.
  *
  * @since 0.1.0
+ * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { AllJobs, type ApiError, ClientOptions, type Job } from "@jobstream/core"

@@ -10,6 +10,7 @@
  * extended form with milliseconds.
  *
  * @since 0.1.0
+ * @module
  */
 import { Job } from "@jobstream/core"
 import * as ParseResult from "effect/ParseResult"
@@ -110,6 +111,11 @@ export const States = {
  * @since 0.1.0
  */
 export const State = Schema.Literal(0, 1, 2, 3, 4, 5).annotations({ identifier: "IcwsJobState" })
+/**
+ * The decoded type of the {@link State} schema.
+ *
+ * @since 0.1.0
+ */
 export type State = typeof State.Type
 
 /**
@@ -161,6 +167,11 @@ export const JobStatus = Schema.Struct({
   outputFolder: opt(Schema.String),
   errorInfo: opt(Schema.String)
 }).annotations({ identifier: "IcwsJobStatus" })
+/**
+ * The decoded type of the {@link JobStatus} schema.
+ *
+ * @since 0.1.0
+ */
 export interface JobStatus extends Schema.Schema.Type<typeof JobStatus> {}
 
 /**
@@ -169,6 +180,11 @@ export interface JobStatus extends Schema.Schema.Type<typeof JobStatus> {}
  * @since 0.1.0
  */
 export const Column = Schema.Struct({ name: Schema.String })
+/**
+ * The decoded type of the {@link Column} schema.
+ *
+ * @since 0.1.0
+ */
 export interface Column extends Schema.Schema.Type<typeof Column> {}
 
 /**
@@ -182,6 +198,11 @@ export const Table = Schema.Struct({
   siteIdFilterColumn: opt(Schema.String),
   column: Schema.Array(Column)
 }).annotations({ identifier: "IcwsTable" })
+/**
+ * The decoded type of the {@link Table} schema.
+ *
+ * @since 0.1.0
+ */
 export interface Table extends Schema.Schema.Type<typeof Table> {}
 
 /**
@@ -190,6 +211,11 @@ export interface Table extends Schema.Schema.Type<typeof Table> {}
  * @since 0.1.0
  */
 export const View = Table.annotations({ identifier: "IcwsView" })
+/**
+ * The decoded type of the {@link View} schema.
+ *
+ * @since 0.1.0
+ */
 export interface View extends Schema.Schema.Type<typeof View> {}
 
 /**
@@ -198,6 +224,11 @@ export interface View extends Schema.Schema.Type<typeof View> {}
  * @since 0.1.0
  */
 export const SiteIdFilter = Schema.Struct({ name: opt(Schema.String) })
+/**
+ * The decoded type of the {@link SiteIdFilter} schema.
+ *
+ * @since 0.1.0
+ */
 export interface SiteIdFilter extends Schema.Schema.Type<typeof SiteIdFilter> {}
 
 /**
@@ -215,6 +246,11 @@ export const JobConfig = Schema.Struct({
   endTimeFilter: opt(DateTime),
   siteIdFilters: opt(Schema.Array(SiteIdFilter))
 }).annotations({ identifier: "IcwsJobConfig" })
+/**
+ * The decoded type of the {@link JobConfig} schema.
+ *
+ * @since 0.1.0
+ */
 export interface JobConfig extends Schema.Schema.Type<typeof JobConfig> {}
 
 /**
@@ -228,6 +264,11 @@ export const JobRecord = Schema.Struct({
   jobStatus: opt(JobStatus),
   jobConfig: opt(JobConfig)
 }).annotations({ identifier: "IcwsJob" })
+/**
+ * The decoded type of the {@link JobRecord} schema.
+ *
+ * @since 0.1.0
+ */
 export interface JobRecord extends Schema.Schema.Type<typeof JobRecord> {}
 
 /**
@@ -236,6 +277,11 @@ export interface JobRecord extends Schema.Schema.Type<typeof JobRecord> {}
  * @since 0.1.0
  */
 export const Jobs = Schema.Struct({ jobList: Schema.Array(JobRecord) }).annotations({ identifier: "IcwsJobs" })
+/**
+ * The decoded type of the {@link Jobs} schema.
+ *
+ * @since 0.1.0
+ */
 export interface Jobs extends Schema.Schema.Type<typeof Jobs> {}
 
 /**
@@ -244,6 +290,11 @@ export interface Jobs extends Schema.Schema.Type<typeof Jobs> {}
  * @since 0.1.0
  */
 export const JobResponse = Schema.Struct({ id: Schema.String }).annotations({ identifier: "IcwsJobResponse" })
+/**
+ * The decoded type of the {@link JobResponse} schema.
+ *
+ * @since 0.1.0
+ */
 export interface JobResponse extends Schema.Schema.Type<typeof JobResponse> {}
 
 /**
@@ -255,6 +306,11 @@ export const ErrorBody = Schema.Struct({
   errorId: opt(Schema.String),
   message: opt(Schema.String)
 })
+/**
+ * The decoded type of the {@link ErrorBody} schema.
+ *
+ * @since 0.1.0
+ */
 export interface ErrorBody extends Schema.Schema.Type<typeof ErrorBody> {}
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  * session opened by `open` is logged out when its scope closes.
  *
  * @since 0.2.0
+ * @module
  */
 import { Provider } from "@jobstream/core"
 import * as Effect from "effect/Effect"

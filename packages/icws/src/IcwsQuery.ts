@@ -7,6 +7,7 @@
  * `jobCount`.
  *
  * @since 0.2.0
+ * @module
  */
 import { type ApiError, Validation } from "@jobstream/core"
 import * as Either from "effect/Either"

@@ -23,6 +23,7 @@
  * errors, spans, redaction).
  *
  * @since 0.1.0
+ * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"

@@ -26,6 +26,7 @@
  * {@link config}, which reads the `INSIDEVIEW_*` variables.
  *
  * @since 0.1.0
+ * @module
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import { AllJobs, Provider, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"
@@ -60,7 +61,9 @@ export type Auth =
  * @since 0.1.0
  */
 export const Auth = {
+  /** A token sent as is in the `accessToken` header. */
   token: (accessToken: Redacted.Redacted<string>): Auth => ({ _tag: "Token", accessToken }),
+  /** Client credentials, exchanged for a token at the token endpoint. */
   credentials: (clientId: string, clientSecret: Redacted.Redacted<string>): Auth => ({
     _tag: "Credentials",
     clientId,

@@ -9,6 +9,7 @@
  * `jobType`/`jobStatus` are open strings; the known values are listed.
  *
  * @since 0.1.0
+ * @module
  */
 import { Dates, Job } from "@jobstream/core"
 import * as ParseResult from "effect/ParseResult"
@@ -20,6 +21,11 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  */
 export const KnownJobStatus = Schema.Literal("accepted", "processing", "finished", "failed", "aborted")
+/**
+ * The decoded type of the {@link KnownJobStatus} schema.
+ *
+ * @since 0.1.0
+ */
 export type KnownJobStatus = typeof KnownJobStatus.Type
 
 /**
@@ -39,6 +45,11 @@ export const KnownJobType = Schema.Literal(
   "familyTree",
   "techProfileFetch"
 )
+/**
+ * The decoded type of the {@link KnownJobType} schema.
+ *
+ * @since 0.1.0
+ */
 export type KnownJobType = typeof KnownJobType.Type
 
 /**
@@ -49,6 +60,11 @@ export type KnownJobType = typeof KnownJobType.Type
  * @since 0.1.0
  */
 export const JobStatus: Schema.Schema<JobStatus> = Schema.String.annotations({ identifier: "JobStatus" })
+/**
+ * The decoded type of the {@link JobStatus} schema.
+ *
+ * @since 0.1.0
+ */
 export type JobStatus = KnownJobStatus | (string & {})
 
 /**
@@ -57,6 +73,11 @@ export type JobStatus = KnownJobStatus | (string & {})
  * @since 0.1.0
  */
 export const JobType: Schema.Schema<JobType> = Schema.String.annotations({ identifier: "JobType" })
+/**
+ * The decoded type of the {@link JobType} schema.
+ *
+ * @since 0.1.0
+ */
 export type JobType = KnownJobType | (string & {})
 
 const integerText = /^\s*-?\d+\s*$/
@@ -114,6 +135,11 @@ export const BulkJob = Schema.Struct({
   createdDate: Schema.optional(CreatedDate),
   creditsConsumed: Schema.optionalWith(IntFromWire, { nullable: true })
 })
+/**
+ * The decoded type of the {@link BulkJob} schema.
+ *
+ * @since 0.1.0
+ */
 export interface BulkJob extends Schema.Schema.Type<typeof BulkJob> {}
 
 /**
@@ -128,6 +154,11 @@ export const BulkJobsPage = Schema.Struct({
   /** Jobs matching the query across all pages. */
   totalResults: Schema.optional(Schema.Number)
 })
+/**
+ * The decoded type of the {@link BulkJobsPage} schema.
+ *
+ * @since 0.1.0
+ */
 export interface BulkJobsPage extends Schema.Schema.Type<typeof BulkJobsPage> {}
 
 /**

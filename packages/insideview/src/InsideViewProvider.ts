@@ -3,6 +3,7 @@
  * for code that works with every configured provider without naming one.
  *
  * @since 0.2.0
+ * @module
  */
 import { Provider, RetryPolicy } from "@jobstream/core"
 import * as Effect from "effect/Effect"

@@ -20,6 +20,7 @@
  * naming the parameter: `resultsPerPage: 500 is above the maximum 50`.
  *
  * @since 0.1.0
+ * @module
  */
 import { type ApiError, Dates, Validation } from "@jobstream/core"
 import * as Either from "effect/Either"
@@ -31,6 +32,11 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  */
 export const Period = Schema.Literal("day", "month", "year")
+/**
+ * The decoded type of the {@link Period} schema.
+ *
+ * @since 0.1.0
+ */
 export type Period = typeof Period.Type
 
 /**
@@ -55,6 +61,11 @@ export const jobStatusCodes = {
  * @since 0.1.0
  */
 export const JobStatusName = Schema.Literal("notFound", "failed", "accepted", "processing", "finished", "aborted")
+/**
+ * The decoded type of the {@link JobStatusName} schema.
+ *
+ * @since 0.1.0
+ */
 export type JobStatusName = typeof JobStatusName.Type
 
 /**
@@ -106,6 +117,11 @@ export const JobTypeName = Schema.Literal(
   "contactLookup",
   "newContactDetails"
 )
+/**
+ * The decoded type of the {@link JobTypeName} schema.
+ *
+ * @since 0.1.0
+ */
 export type JobTypeName = typeof JobTypeName.Type
 
 /**
@@ -140,6 +156,11 @@ export const JobsQuery = Schema.Struct({
   /** Page size, 1..50. */
   resultsPerPage: Schema.optional(Schema.Int.pipe(Schema.between(1, maxResultsPerPage)))
 })
+/**
+ * The decoded type of the {@link JobsQuery} schema.
+ *
+ * @since 0.1.0
+ */
 export interface JobsQuery extends Schema.Schema.Type<typeof JobsQuery> {}
 
 /**

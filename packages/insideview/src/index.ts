@@ -2,6 +2,7 @@
  * @jobstream/insideview — InsideView Bulk Jobs List client.
  *
  * @since 0.1.0
+ * @module @jobstream/insideview
  */
 export * as InsideViewClient from "./InsideViewClient.js"
 export * as InsideViewJob from "./InsideViewJob.js"

@@ -14,6 +14,7 @@
  * ```
  *
  * @since 0.2.0
+ * @module
  */
 import { FastCheck as fc } from "effect"
 import * as Effect from "effect/Effect"

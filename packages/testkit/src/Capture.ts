@@ -11,6 +11,7 @@
  * ```
  *
  * @since 0.2.0
+ * @module
  */
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
@@ -72,7 +73,12 @@ export const logs = () => {
   })
   const layer = Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(LogLevel.All))
   const texts = (): Array<Text> => records.map((r, i) => ({ where: `log #${i} (${r.level})`, text: r.text }))
-  return { records, layer, texts }
+  return {
+    records,
+    layer,
+    /** Every record as text, each labelled with where it came from (for `findLeaks`). */
+    texts
+  }
 }
 
 /**
@@ -109,7 +115,15 @@ export const spans = () => {
         ? []
         : [{ where: `span ${s.name} exit error (JSON)`, text: safeJson(Cause.squash(s.exit.cause)) }]
     )
-  return { spans, tracer: recorder.tracer, layer: Layer.setTracer(recorder.tracer), texts, exitJsonTexts }
+  return {
+    spans,
+    tracer: recorder.tracer,
+    layer: Layer.setTracer(recorder.tracer),
+    /** Names, attributes, events and failed exits of every span, as labelled texts. */
+    texts,
+    /** The errors failed spans ended with, as JSON texts. */
+    exitJsonTexts
+  }
 }
 
 /**

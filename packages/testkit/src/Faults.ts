@@ -4,10 +4,19 @@
  * A `Fault` says what goes wrong with one response; a `FaultRule` says which
  * requests it hits. Rules are checked in order for every request and the first
  * rule that applies decides the fault (at most one fault per request).
+ *
+ * @since 0.1.0
+ * @module
  */
 import type { SimRequest, SimResponse } from "./Server.js"
 import type { Rng } from "./Seed.js"
 
+/**
+ * What goes wrong with one response, by `_tag`; build one with the
+ * constructors below (`status`, `reset`, `truncate`, …).
+ *
+ * @since 0.1.0
+ */
 export type Fault =
   /** Answer with this status (and optional headers / body) instead of the handler. */
   | { readonly _tag: "Status"; readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
@@ -27,7 +36,11 @@ export type Fault =
   /** Replace the response with the given content (handy for malformed payloads). */
   | { readonly _tag: "Body"; readonly status?: number; readonly contentType?: string; readonly body: string }
   /** Answer with what `respond` builds from the request (an echo of it, a redirect computed from it, …). */
-  | { readonly _tag: "Respond"; readonly respond: (req: SimRequest) => SimResponse }
+  | {
+    readonly _tag: "Respond"
+    /** Builds the answer from the request. */
+    readonly respond: (req: SimRequest) => SimResponse
+  }
   /**
    * Send the status and headers, then body bytes without end (until the
    * client goes away or the server closes): with a `Content-Length` of
@@ -63,6 +76,12 @@ export interface EndlessStats {
   bytes: number
 }
 
+/**
+ * Which requests get a fault: by request index, by chance, by a predicate,
+ * at most `times` times; every condition given must hold.
+ *
+ * @since 0.1.0
+ */
 export interface FaultRule {
   /** The fault applied when this rule fires (unless `pick` chooses another). */
   readonly fault: Fault
@@ -90,6 +109,11 @@ export interface FaultRule {
 // ---------------------------------------------------------------------------
 // Fault constructors
 
+/**
+ * Answers with `status` instead of the handler, with optional headers and body.
+ *
+ * @since 0.1.0
+ */
 export const status = (
   status: number,
   options?: { readonly headers?: Record<string, string>; readonly body?: string }
@@ -111,15 +135,41 @@ export const rateLimited = (retryAfter?: string | number, body?: string): Fault 
     ...(body !== undefined ? { body } : {})
   })
 
+/**
+ * Drops the connection before anything is sent back.
+ *
+ * @since 0.1.0
+ */
 export const reset: Fault = { _tag: "Reset" }
 
+/**
+ * Sends the real response cut short: full Content-Length, `fraction` of the
+ * bytes (default half), then the socket is destroyed.
+ *
+ * @since 0.1.0
+ */
 export const truncate = (fraction?: number): Fault =>
   fraction === undefined ? { _tag: "Truncate" } : { _tag: "Truncate", fraction }
 
+/**
+ * A 502 with an HTML body, as a broken reverse proxy answers.
+ *
+ * @since 0.1.0
+ */
 export const html502: Fault = { _tag: "Html502" }
 
+/**
+ * Waits `millis` before the real handler answers.
+ *
+ * @since 0.1.0
+ */
 export const delay = (millis: number): Fault => ({ _tag: "Delay", millis })
 
+/**
+ * Never answers; the request stays open until one side gives up.
+ *
+ * @since 0.1.0
+ */
 export const hang: Fault = { _tag: "Hang" }
 
 /**
@@ -136,6 +186,12 @@ export const resetAfterHandler: Fault = { _tag: "ResetAfterHandler" }
  */
 export const hangAfterHandler: Fault = { _tag: "HangAfterHandler" }
 
+/**
+ * Answers with the given body (status 200 unless `status` is given) in
+ * place of the handler's, e.g. to serve a malformed payload.
+ *
+ * @since 0.1.0
+ */
 export const body = (
   body: string,
   options?: { readonly status?: number; readonly contentType?: string }
@@ -194,6 +250,11 @@ export const withProbability = (p: number, fault: Fault): FaultRule => ({
   probability: p
 })
 
+/**
+ * The share (0..1) of requests that get each kind of failure in {@link chaos}.
+ *
+ * @since 0.1.0
+ */
 export interface ChaosMix {
   /** Share of requests answered with a 500. */
   readonly serverError?: number
@@ -256,6 +317,11 @@ export interface RuleState {
   readonly fired: Map<FaultRule, number>
 }
 
+/**
+ * A fresh {@link RuleState}: no rule has fired yet.
+ *
+ * @since 0.1.0
+ */
 export const makeRuleState = (): RuleState => ({ fired: new Map() })
 
 /**

@@ -2,6 +2,9 @@
  * A generic "jobs" API simulator: offset pagination, cursor pagination,
  * lookups by id, forced statuses and an XML listing. It is deliberately
  * provider-neutral so core's tests and demos can exercise the HTTP plumbing.
+ *
+ * @since 0.1.0
+ * @module
  */
 import { Effect } from "effect"
 import type { Scope } from "effect"
@@ -10,6 +13,11 @@ import * as Seed from "./Seed.js"
 import { json, start, xml } from "./Server.js"
 import type { Latency, RunningServer, SimRequest, SimResponse } from "./Server.js"
 
+/**
+ * One job of the generic simulator's dataset.
+ *
+ * @since 0.1.0
+ */
 export interface GenericJob {
   readonly id: string
   readonly name: string
@@ -18,6 +26,12 @@ export interface GenericJob {
   readonly createdAt: string
 }
 
+/**
+ * Settings of the generic simulator: dataset size and seed, latency, faults,
+ * an optional bearer token.
+ *
+ * @since 0.1.0
+ */
 export interface GenericOptions {
   /** Number of jobs in the dataset. Default 250. */
   readonly jobs?: number
@@ -29,6 +43,11 @@ export interface GenericOptions {
   readonly token?: string
 }
 
+/**
+ * A running generic simulator, with the dataset it serves.
+ *
+ * @since 0.1.0
+ */
 export type GenericServer = RunningServer & { readonly jobs: ReadonlyArray<GenericJob> }
 
 const statuses: ReadonlyArray<GenericJob["status"]> = [

@@ -3,6 +3,7 @@
  * and a typed client of the simulator for GreenArrow's own tests.
  *
  * @since 0.2.0
+ * @module
  */
 import { RetryPolicy } from "@jobstream/core"
 import { GreenArrowClient, GreenArrowProvider } from "@jobstream/greenarrow"

@@ -32,6 +32,9 @@
  * - "unfinished" means any state other than finished, failed and cancelled;
  * - `legacy` mode answers like the 2014 docs: the whole listing in one
  *   envelope without any pagination keys, ignoring paging parameters.
+ *
+ * @since 0.1.0
+ * @module
  */
 import type { Effect, Scope } from "effect"
 import type { FaultRule } from "./Faults.js"
@@ -78,6 +81,12 @@ export interface GreenArrowSimKey {
   readonly role: "organization_admin" | "system_admin"
 }
 
+/**
+ * Settings of the GreenArrow simulator: dataset, accepted keys, the old and
+ * new response shapes, and the ways its pagination can misbehave.
+ *
+ * @since 0.1.0
+ */
 export interface GreenArrowSimOptions {
   /** Number of seeded jobs. Default 120. */
   readonly jobs?: number
@@ -127,6 +136,12 @@ export interface GreenArrowSimOptions {
  */
 export type TokenMode = "normal" | "stuck" | "cycle" | "repeat" | "endless"
 
+/**
+ * A running GreenArrow simulator, with its dataset, keys and the controls a
+ * test changes while it runs.
+ *
+ * @since 0.1.0
+ */
 export type GreenArrowServer = RunningServer & {
   /** The current dataset, sorted by id (a snapshot). */
   readonly jobs: ReadonlyArray<GreenArrowSimJob>
@@ -137,7 +152,9 @@ export type GreenArrowServer = RunningServer & {
   readonly upsertJobs: (jobs: ReadonlyArray<GreenArrowSimJob>) => void
   /** Removes a job by id. */
   readonly removeJob: (id: number) => void
+  /** Switches the old server shape (no pagination keys, the whole listing at once) on or off. */
   readonly setLegacy: (legacy: boolean) => void
+  /** Switches reporting failures as HTTP 200 with `success: false` on or off. */
   readonly setErrorsInOk: (inOk: boolean) => void
   /** From now on every `next_page_token` is the same string (`setTokenMode("stuck")`; false: "normal"). */
   readonly setStuckToken: (stuck: boolean) => void

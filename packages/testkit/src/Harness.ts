@@ -17,6 +17,7 @@
  * ```
  *
  * @since 0.2.0
+ * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ApiError, Provider, RetryPolicy } from "@jobstream/core"

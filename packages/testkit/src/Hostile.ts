@@ -15,6 +15,7 @@
  * ```
  *
  * @since 0.1.0
+ * @module
  */
 import type { Effect, Scope } from "effect"
 import type { Fault } from "./Faults.js"
@@ -70,6 +71,12 @@ export const echoForms: ReadonlyArray<EchoForm> = ["raw", "percent", "form", "ba
  */
 export type EchoFormat = "json" | "xml" | "html" | "text"
 
+/**
+ * What an echoing server sends back: status, body format, which values of
+ * the request, in which encodings, and extra headers.
+ *
+ * @since 0.2.0
+ */
 export interface EchoOptions {
   /** Default 400. */
   readonly status?: number

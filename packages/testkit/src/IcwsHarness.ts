@@ -3,6 +3,7 @@
  * client of the simulator for ICWS's own tests.
  *
  * @since 0.2.0
+ * @module
  */
 import { RetryPolicy } from "@jobstream/core"
 import { IcwsClient, IcwsProvider } from "@jobstream/icws"

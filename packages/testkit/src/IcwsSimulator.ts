@@ -22,6 +22,9 @@
  * Knobs let tests expire sessions, rotate cookies, switch to 503 with
  * alternates, change the jobs while a list is read (`mutations`), make the
  * cursor misbehave (`cursorMode`), and fix a job's outcome.
+ *
+ * @since 0.1.0
+ * @module
  */
 import type { Effect, Scope } from "effect"
 import type { FaultRule } from "./Faults.js"
@@ -36,15 +39,30 @@ import type { Latency, RunningServer, SimRequest, SimResponse } from "./Server.j
 
 export { mediaType, State, type StateValue } from "./internal/icws/data.js"
 
+/**
+ * A column of a table or view in a simulated job's configuration.
+ *
+ * @since 0.1.0
+ */
 export interface IcwsColumn {
   name: string
 }
+/**
+ * A table or view a simulated job extracts, with its filter columns.
+ *
+ * @since 0.1.0
+ */
 export interface IcwsSource {
   name: string
   dateTimeFilterColumn?: string
   siteIdFilterColumn?: string
   column: Array<IcwsColumn>
 }
+/**
+ * A simulated job's configuration, as submitted and as `jobConfig` returns it.
+ *
+ * @since 0.1.0
+ */
 export interface IcwsJobConfig {
   name: string
   submittedUserId: string
@@ -55,6 +73,11 @@ export interface IcwsJobConfig {
   endTimeFilter?: string
   siteIdFilters?: Array<{ name?: string }>
 }
+/**
+ * A simulated job's status, as `jobStatus` returns it (times as wire text).
+ *
+ * @since 0.1.0
+ */
 export interface IcwsJobStatus {
   name: string
   submittedUserId: string
@@ -88,6 +111,12 @@ export interface IcwsSimJob {
   polls: number
 }
 
+/**
+ * One session the simulator opened: its ids and cookies, and whether it is
+ * expired or due for new cookies.
+ *
+ * @since 0.1.0
+ */
 export interface IcwsSessionRecord {
   readonly sessionId: string
   readonly csrfToken: string
@@ -100,6 +129,12 @@ export interface IcwsSessionRecord {
   rotatePending: boolean
 }
 
+/**
+ * Settings of the ICWS simulator: dataset, users, alternates, how jobs move
+ * and how the session and the list may misbehave.
+ *
+ * @since 0.1.0
+ */
 export interface IcwsOptions {
   /** Seeded jobs. Default 75. */
   readonly jobs?: number
@@ -152,6 +187,12 @@ export interface IcwsOptions {
  */
 export type CursorMode = "honor" | "ignore" | "inclusive" | "wrap"
 
+/**
+ * A running ICWS simulator: its jobs and sessions, and the controls a test
+ * uses to expire, rotate or redirect them.
+ *
+ * @since 0.1.0
+ */
 export interface IcwsServer extends RunningServer {
   /** Jobs, oldest first (the list serves them newest first). */
   readonly jobs: ReadonlyArray<IcwsSimJob>

@@ -3,6 +3,7 @@
  * typed client of the simulator for InsideView's own tests.
  *
  * @since 0.2.0
+ * @module
  */
 import { RetryPolicy } from "@jobstream/core"
 import { InsideViewClient, InsideViewProvider } from "@jobstream/insideview"

@@ -23,6 +23,9 @@
  * README): jobs are listed newest first; the error body is
  * `{errorType, status, errorNumber, message, diagnosticCode}` (root `<error>`
  * in XML); which `jobType` strings belong to which numeric job type code.
+ *
+ * @since 0.1.0
+ * @module
  */
 import type { Effect, Scope } from "effect"
 import type { FaultRule } from "./Faults.js"
@@ -49,6 +52,12 @@ export interface InsideViewJob {
   readonly creditsConsumed?: number
 }
 
+/**
+ * Account-wide throttling: after `limit` requests in a window, every request
+ * gets 429 until the window ends.
+ *
+ * @since 0.1.0
+ */
 export interface ThrottleOptions {
   /** Requests accepted per window (account-wide). */
   readonly limit: number
@@ -58,6 +67,12 @@ export interface ThrottleOptions {
   readonly sendRetryAfter?: boolean
 }
 
+/**
+ * Settings of the InsideView simulator: dataset, credentials and tokens,
+ * throttling, wire formats and the ways its paging can misbehave.
+ *
+ * @since 0.1.0
+ */
 export interface InsideViewOptions {
   /** Number of seeded jobs. Default 16788 (the documented example's total). */
   readonly jobs?: number
@@ -135,6 +150,12 @@ export type Mutation = Mutations.Mutation
  */
 export type PageFault = "ignore-page" | { readonly stuckAt: number }
 
+/**
+ * A running InsideView simulator: its dataset and tokens, and the controls a
+ * test uses to change them.
+ *
+ * @since 0.1.0
+ */
 export interface InsideViewServer extends RunningServer {
   /** The current dataset, in list order (newest first unless `order` says otherwise). */
   readonly jobs: ReadonlyArray<InsideViewJob>

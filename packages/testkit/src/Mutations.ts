@@ -7,6 +7,9 @@
  * Where a change lands in the listing depends on the simulator's order: a
  * newest-first listing grows at the front (shifting every page), an
  * oldest-first one at the end.
+ *
+ * @since 0.2.0
+ * @module
  */
 
 /**
@@ -31,8 +34,11 @@ export interface Mutation {
  * @since 0.2.0
  */
 export interface Target {
+  /** Adds `n` new jobs. */
   readonly add: (n: number) => void
+  /** Removes the `n` newest jobs. */
   readonly remove: (n: number) => void
+  /** Removes the `n` oldest jobs. */
   readonly removeOldest: (n: number) => void
 }
 

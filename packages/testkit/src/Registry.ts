@@ -5,6 +5,7 @@
  * pagination and security suites with no other change.
  *
  * @since 0.2.0
+ * @module
  */
 import * as GreenArrowHarness from "./GreenArrowHarness.js"
 import type * as Harness from "./Harness.js"

@@ -4,6 +4,9 @@
  * Everything here is driven by an explicit seed so that a simulator run can be
  * replayed exactly. The generator is mulberry32: tiny, fast and good enough
  * for test data (it is not meant for anything security related).
+ *
+ * @since 0.1.0
+ * @module
  */
 
 /**

@@ -5,6 +5,9 @@
  * truncated bodies, hanging requests). Every request is numbered (1-based)
  * and logged; faults and latency are configured up front and can be changed
  * while the server runs.
+ *
+ * @since 0.1.0
+ * @module
  */
 import type * as http from "node:http"
 import { Context, Effect, Layer } from "effect"
@@ -26,6 +29,12 @@ import {
 import { derive, rng } from "./Seed.js"
 import type { Rng } from "./Seed.js"
 
+/**
+ * A request as a handler sees it: method, parsed URL, lower-cased headers
+ * and the whole body as text.
+ *
+ * @since 0.1.0
+ */
 export interface SimRequest {
   /** 1-based position in the server's global request counter. */
   readonly index: number
@@ -40,20 +49,43 @@ export interface SimRequest {
   readonly receivedAt: number
 }
 
+/**
+ * What a handler answers: a status, optional headers (a list for repeated
+ * ones such as `Set-Cookie`) and an optional body.
+ *
+ * @since 0.1.0
+ */
 export interface SimResponse {
   readonly status: number
   readonly headers?: Record<string, string | ReadonlyArray<string>>
   readonly body?: string | Uint8Array
 }
 
+/**
+ * Answers one request, synchronously or with a promise; a handler that throws
+ * or rejects becomes a 500.
+ *
+ * @since 0.1.0
+ */
 export type Handler = (req: SimRequest) => SimResponse | Promise<SimResponse>
 
+/**
+ * Delay added before each answer: `millis`, plus seeded jitter when given.
+ *
+ * @since 0.1.0
+ */
 export interface Latency {
   readonly millis: number
   /** Up to this many extra millis, drawn from a seeded generator. */
   readonly jitterMillis?: number
 }
 
+/**
+ * How {@link start} runs a server: the handler, where to listen, faults,
+ * latency and how much of the traffic to log.
+ *
+ * @since 0.1.0
+ */
 export interface ServerOptions {
   readonly handler: Handler
   /** Default "127.0.0.1". */
@@ -72,11 +104,22 @@ export interface ServerOptions {
   readonly tls?: { readonly key: string; readonly cert: string }
 }
 
+/**
+ * A logged request, with the fault it got and the status sent (when any).
+ *
+ * @since 0.1.0
+ */
 export type LoggedRequest = SimRequest & {
   readonly fault?: Fault["_tag"]
   readonly status?: number
 }
 
+/**
+ * A server that is listening: its URL, its request log, and the controls a
+ * test uses while it runs.
+ *
+ * @since 0.1.0
+ */
 export interface RunningServer {
   /** e.g. "http://127.0.0.1:53122" (no trailing slash; "https://…" with `tls`). */
   readonly url: string
@@ -85,8 +128,23 @@ export interface RunningServer {
   readonly requests: ReadonlyArray<LoggedRequest>
   /** Total requests received (not limited by `maxLog`). */
   readonly requestCount: number
+  /**
+   * Replaces the fault rules (and resets how many times each has fired).
+   *
+   * @since 0.1.0
+   */
   setFaults(rules: ReadonlyArray<FaultRule>): void
+  /**
+   * Replaces the latency, or removes it with undefined.
+   *
+   * @since 0.1.0
+   */
   setLatency(latency: Latency | undefined): void
+  /**
+   * Empties the request log (the request counter keeps counting).
+   *
+   * @since 0.1.0
+   */
   clearLog(): void
   /**
    * Stops accepting connections and drops the open ones, keeping all state:
@@ -121,6 +179,13 @@ interface MutableEntry {
 // ---------------------------------------------------------------------------
 // Server
 
+/**
+ * Starts a server (by default on 127.0.0.1, an ephemeral port) and resolves
+ * once it listens. Close it with `close()`, or use {@link make} or
+ * {@link layer} to tie it to a scope.
+ *
+ * @since 0.1.0
+ */
 export const start = (options: ServerOptions): Promise<RunningServer> => {
   const host = options.host ?? "127.0.0.1"
   const seed = options.seed ?? 1

@@ -4,6 +4,7 @@
  * variables you would export for real servers.
  *
  * @since 0.1.0
+ * @module
  */
 
 /** The simulators' default credentials (see each simulator's options). */

@@ -7,6 +7,7 @@
  * the private key is public.
  *
  * @since 0.1.0
+ * @module
  */
 
 /** A key and certificate in PEM. */

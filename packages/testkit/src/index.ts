@@ -5,6 +5,7 @@
  * what a program did (`Capture`).
  *
  * @since 0.1.0
+ * @module @jobstream/testkit
  */
 export * as Server from "./Server.js"
 export * as Faults from "./Faults.js"

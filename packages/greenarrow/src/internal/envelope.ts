@@ -55,6 +55,11 @@ export const knownErrorCodes = [
   "internal_error",
   "not_authorized"
 ] as const
+/**
+ * A GreenArrow `error_code`: one of {@link knownErrorCodes} or any other string.
+ *
+ * @since 0.1.0
+ */
 export type ErrorCode = typeof knownErrorCodes[number] | (string & {})
 
 const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative())

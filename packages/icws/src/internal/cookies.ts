@@ -76,12 +76,15 @@ export class CookieJar implements Inspectable.Inspectable {
     return [...this.#inflight]
   }
 
+  /** What the jar shows when serialized: the cookie names, never their values. */
   toJSON(): unknown {
     return { _id: "CookieJar", names: this.names() }
   }
+  /** The cookie names, without their values. */
   toString(): string {
     return `CookieJar(${this.names().join(", ")})`
   }
+  /** What `console.log` and `util.inspect` show: the same as `toJSON`. */
   [Inspectable.NodeInspectSymbol](): unknown {
     return this.toJSON()
   }

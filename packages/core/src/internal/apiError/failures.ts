@@ -15,6 +15,7 @@ export class TransportError extends Schema.TaggedError<TransportError>("@jobstre
   "TransportError",
   { ...WhereFields, ...Common, reason: Schema.String }
 ) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `transport failure: ${this.reason}`)
   }
@@ -32,6 +33,7 @@ export class Timeout extends Schema.TaggedError<Timeout>("@jobstream/core/Timeou
   /** "attempt" for the per-attempt timeout, "deadline" for the overall one. */
   scope: Schema.Literal("attempt", "deadline")
 }) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `timed out after ${this.timeoutMillis} ms (${this.scope})`)
   }
@@ -128,6 +130,7 @@ export class DecodeError extends Schema.TaggedError<DecodeError>("@jobstream/cor
     })
   }
 
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     const excerpt = this.excerpt === "" ? "" : `; the body starts ${JSON.stringify(truncate(this.excerpt, 60))}`
     return describe(this, `could not decode the ${formatWords[this.format]}: ${this.issue}${excerpt}`)
@@ -165,6 +168,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("@jobstre
     })))
   }
 ) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return `${this.provider}.${this.operation}: invalid request: ${this.issue}`
   }

@@ -29,6 +29,7 @@ export class PaginationError extends Schema.TaggedError<PaginationError>("@jobst
     detail: Schema.String
   }
 ) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     const at = this.page !== undefined ? ` at page ${this.page}` : this.cursor !== undefined ? ` at cursor ${this.cursor}` : ""
     return describe(this, `pagination stopped (${this.reason})${at} after ${this.requests} requests: ${this.detail}`)
@@ -55,6 +56,7 @@ const ended = (self: Schema.Struct.Type<typeof EndedFields>, what: string): stri
  * @since 0.2.0
  */
 export class JobFailed extends Schema.TaggedError<JobFailed>("@jobstream/core/JobFailed")("JobFailed", EndedFields) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return ended(this, "failed")
   }
@@ -66,6 +68,7 @@ export class JobFailed extends Schema.TaggedError<JobFailed>("@jobstream/core/Jo
  * @since 0.2.0
  */
 export class JobCanceled extends Schema.TaggedError<JobCanceled>("@jobstream/core/JobCanceled")("JobCanceled", EndedFields) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return ended(this, "was canceled")
   }
@@ -88,6 +91,7 @@ export class OutcomeUnknown extends Schema.TaggedError<OutcomeUnknown>("@jobstre
     reason: Schema.String
   }
 ) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `the request may have taken effect (${this.reason}); check before repeating it`)
   }

@@ -12,6 +12,7 @@ import { describe, StatusFields } from "./fields.js"
  * @since 0.1.0
  */
 export class BadRequest extends Schema.TaggedError<BadRequest>("@jobstream/core/BadRequest")("BadRequest", StatusFields) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `bad request (${this.status})`, this)
   }
@@ -23,6 +24,7 @@ export class BadRequest extends Schema.TaggedError<BadRequest>("@jobstream/core/
  * @since 0.1.0
  */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>("@jobstream/core/Unauthorized")("Unauthorized", StatusFields) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `unauthorized (${this.status})`, this)
   }
@@ -34,6 +36,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@jobstream/c
  * @since 0.1.0
  */
 export class Forbidden extends Schema.TaggedError<Forbidden>("@jobstream/core/Forbidden")("Forbidden", StatusFields) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `forbidden (${this.status})`, this)
   }
@@ -45,6 +48,7 @@ export class Forbidden extends Schema.TaggedError<Forbidden>("@jobstream/core/Fo
  * @since 0.1.0
  */
 export class NotFound extends Schema.TaggedError<NotFound>("@jobstream/core/NotFound")("NotFound", StatusFields) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `not found (${this.status})`, this)
   }
@@ -59,6 +63,7 @@ export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>("@job
   "MethodNotAllowed",
   StatusFields
 ) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `method not allowed (${this.status})`, this)
   }
@@ -70,6 +75,7 @@ export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>("@job
  * @since 0.1.0
  */
 export class Gone extends Schema.TaggedError<Gone>("@jobstream/core/Gone")("Gone", StatusFields) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `gone (${this.status})`, this)
   }
@@ -88,6 +94,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@jobstream/cor
   get retryAfter(): Duration.Duration | undefined {
     return this.retryAfterMillis === undefined ? undefined : Duration.millis(this.retryAfterMillis)
   }
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     const wait = this.retryAfterMillis === undefined ? "no Retry-After" : `retry after ${this.retryAfterMillis} ms`
     return describe(this, `rate limited (${this.status}, ${wait})`, this)
@@ -104,6 +111,7 @@ export class ServerError extends Schema.TaggedError<ServerError>("@jobstream/cor
   /** `Retry-After` on a 503, when present. */
   retryAfterMillis: Schema.optional(Schema.Number)
 }) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `server error (${this.status})`, this)
   }
@@ -118,6 +126,7 @@ export class UnexpectedStatus extends Schema.TaggedError<UnexpectedStatus>("@job
   "UnexpectedStatus",
   StatusFields
 ) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `unexpected status ${this.status}`, this)
   }
@@ -142,6 +151,7 @@ export class Redirected extends Schema.TaggedError<Redirected>("@jobstream/core/
   /** Why it was not followed. */
   reason: Schema.Literal("cross-origin", "scheme-downgrade", "loop", "too-many", "not-followed")
 }) {
+  /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
     return describe(this, `redirect (${this.status}) to ${this.location} not followed: ${this.reason}`, this)
   }
