@@ -61,7 +61,7 @@ export type KnownJobType = typeof KnownJobType.Type
  */
 export const JobStatus: Schema.Schema<JobStatus> = Schema.String.annotations({ identifier: "JobStatus" })
 /**
- * The decoded type of the {@link JobStatus} schema.
+ * A job status: one of {@link KnownJobStatus} or any other string (what {@link JobStatus} decodes to).
  *
  * @since 0.1.0
  */
@@ -74,7 +74,7 @@ export type JobStatus = KnownJobStatus | (string & {})
  */
 export const JobType: Schema.Schema<JobType> = Schema.String.annotations({ identifier: "JobType" })
 /**
- * The decoded type of the {@link JobType} schema.
+ * A job type: one of {@link KnownJobType} or any other string (what {@link JobType} decodes to).
  *
  * @since 0.1.0
  */
