@@ -6,6 +6,7 @@
  * are the three notions every such decoder needs.
  *
  * @since 0.2.0
+ * @module
  */
 
 import * as Effect from "effect/Effect"
