@@ -5,9 +5,10 @@
  * (`export * as Module from "./Module.js"`) and every member those modules
  * export, followed through `export { x } from "./internal/…"` to the
  * declaration (a JSDoc on the export specifier itself counts too). Each must
- * carry a JSDoc with `@since x.y.z`, and so must each module's header.
+ * carry a JSDoc with `@since x.y.z`, and so must each module's header, which
+ * is also marked `@module`.
  *
- * That every export is documented at all is checked by `pnpm docs` (TypeDoc's
+ * That every export is documented at all is checked by `pnpm run docs` (TypeDoc's
  * notDocumented validation, warnings as errors); TypeDoc does not look at
  * `@since`, which is what this test is for.
  */
@@ -39,11 +40,18 @@ const sinceOf = (node: ts.Node): ReadonlyArray<string> => ((node as Doc).jsDoc ?
 const docHost = (declaration: ts.Declaration): ts.Node =>
   ts.isVariableDeclaration(declaration) ? declaration.parent.parent : declaration
 
-/** The `@since` values of a file's header (the first JSDoc block of the file). */
+/** A file's header: the first JSDoc block of the file. */
+const headerOf = (file: ts.SourceFile): ts.JSDoc | undefined => (file.statements[0] as Doc | undefined)?.jsDoc?.[0]
+
+/** The `@since` values of a file's header. */
 const headerSince = (file: ts.SourceFile): ReadonlyArray<string> => {
-  const header = (file.statements[0] as Doc | undefined)?.jsDoc?.[0]
+  const header = headerOf(file)
   return header === undefined ? [] : sinceIn(header)
 }
+
+/** Whether a file's header is marked `@module` (without it TypeDoc takes it for the first declaration's). */
+const headerIsModule = (file: ts.SourceFile): boolean =>
+  (headerOf(file)?.tags ?? []).some((tag) => tag.tagName.text === "module")
 
 const program = (() => {
   const config = ts.getParsedCommandLineOfConfigFile(resolve(root, "tsconfig.json"), {}, {
@@ -62,6 +70,8 @@ interface Export {
   /** `file:line` of the JSDoc's host. */
   readonly at: string
   readonly since: ReadonlyArray<string>
+  /** For a module: whether its header is marked `@module`. */
+  readonly module?: boolean
 }
 
 const where = (node: ts.Node) => {
@@ -78,7 +88,12 @@ const exportsOf = (pkg: string): { modules: Array<Export>; members: Array<Export
     const module = checker.getAliasedSymbol(namespace)
     const file = module.declarations?.find(ts.isSourceFile)
     if (file === undefined) throw new Error(`${pkg}: ${namespace.name} is not a module`)
-    modules.push({ name: `${pkg}/${namespace.name}`, at: relative(root, file.fileName), since: headerSince(file) })
+    modules.push({
+      name: `${pkg}/${namespace.name}`,
+      at: relative(root, file.fileName),
+      since: headerSince(file),
+      module: headerIsModule(file)
+    })
     for (const member of checker.getExportsOfModule(module)) {
       const name = `${pkg}/${namespace.name}.${member.name}`
       const specifiers = (member.declarations ?? []).filter((d) => ts.isExportSpecifier(d) && sinceOf(d).length > 0)
@@ -100,9 +115,10 @@ const missing = (exports: ReadonlyArray<Export>) =>
 
 describe("@since on every public export", () => {
   for (const { members, modules, pkg } of surface) {
-    it(`${pkg}: every module header has @since x.y.z`, () => {
+    it(`${pkg}: every module header has @since x.y.z and @module`, () => {
       expect(modules.length).toBeGreaterThan(0)
       expect(missing(modules)).toEqual([])
+      expect(modules.filter((m) => m.module !== true).map((m) => `${m.name} (${m.at})`)).toEqual([])
     })
 
     it(`${pkg}: every exported member has a JSDoc with @since x.y.z`, () => {
