@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import { describe, ExitCode, UsageError } from "./Errors.js"
+import { helpConsole, plainOutput } from "./internal/help.js"
 import { cancel, get, watch } from "./internal/jobs.js"
 import { list } from "./internal/list.js"
 import { errorLine, maskingLogger, secrets } from "./internal/print.js"
@@ -70,10 +71,10 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, C
     const level = yield* logLevel
     const hidden = yield* secrets
     // @effect/cli prints parse errors as multi-line help text through Console.error;
-    // we print our own single line instead.
+    // we print our own single line instead. Its help goes through Console.log: tidied.
     const console = yield* Effect.console
     return yield* cli(argv).pipe(
-      Effect.withConsole({ ...console, error: () => Effect.void }),
+      Effect.withConsole(helpConsole(console, "jobstream", plainOutput())),
       Effect.as<number>(ExitCode.ok),
       Effect.catchAll((error) => {
         const described = describe(error)

@@ -16,6 +16,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import { ApiError, ClientOptions } from "@jobstream/core"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
+import { apiErrorLine } from "./internal/hints.js"
 
 /**
  * Exit codes.
@@ -95,26 +96,13 @@ const secretShapes: ReadonlyArray<readonly [RegExp, string]> = [
 export const redact = (text: string, secrets: ReadonlyArray<string>): string =>
   secretShapes.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), mask(text, secrets))
 
-/** A hint appended to some API errors. */
-const hint = (error: ApiError.ApiError): string => {
-  switch (error._tag) {
-    case "Unauthorized":
-    case "Forbidden":
-      return ` (check the ${error.provider.toUpperCase()}_* credentials)`
-    case "TransportError":
-      return ` (is the ${error.provider.toUpperCase()} base URL right and the server up?)`
-    default:
-      return ""
-  }
-}
-
 /**
  * The line (without the `jobstream: ` prefix) and exit code for an expected failure, or undefined.
  *
  * @since 0.1.0
  */
 export const describe = (error: unknown): { readonly message: string | undefined; readonly code: number } | undefined => {
-  if (ApiError.isApiError(error)) return { message: `${error.message}${hint(error)}`, code: ExitCode.apiError }
+  if (ApiError.isApiError(error)) return { message: apiErrorLine(error), code: ExitCode.apiError }
   if (error instanceof UsageError) return { message: error.message, code: ExitCode.usage }
   if (error instanceof CliExit) return { message: error.message === "" ? undefined : error.message, code: error.code }
   if (ConfigError.isConfigError(error)) {

@@ -15,6 +15,62 @@ import * as Option from "effect/Option"
 import { oneLine, UsageError } from "../Errors.js"
 import * as Providers from "../Providers.js"
 
+/** `"text"` quoted for a message: one line, at most 40 characters. */
+const quoted = (text: string): string => JSON.stringify(oneLine(text).slice(0, 40))
+
+/** A usage error on an option's value (exit 2), worded `--name: …`. */
+const invalid = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
+
+/**
+ * One of `choices`, or a usage error that names the option and lists them:
+ * `--provider: expected one of insideview, greenarrow, icws, got "foo"`.
+ * (@effect/cli's own choice error does not say which option it is about.)
+ */
+export const checkChoice = <const A extends string>(
+  label: string,
+  choices: ReadonlyArray<A>,
+  value: string
+): Either.Either<A, string> =>
+  choices.find((c) => c === value) !== undefined
+    ? Either.right(value as A)
+    : Either.left(`${label}: expected one of ${choices.join(", ")}, got ${quoted(value)}`)
+
+/** An option whose value is one of `choices`; an unknown value is a usage error naming the option. */
+export const choiceOption = <const A extends string>(name: string, choices: ReadonlyArray<A>) =>
+  Options.text(name).pipe(
+    Options.withPseudoName(choices.join("|")),
+    Options.mapEffect((value) =>
+      Either.match(checkChoice(`--${name}`, choices, value), { onLeft: (m) => Effect.fail(invalid(m)), onRight: Effect.succeed })
+    )
+  )
+
+/** The repeatable form of {@link choiceOption}. */
+export const choicesOption = <const A extends string>(name: string, choices: ReadonlyArray<A>) =>
+  Options.text(name).pipe(
+    Options.withPseudoName(choices.join("|")),
+    Options.repeated,
+    Options.mapEffect((values) =>
+      Effect.forEach(values, (value) =>
+        Either.match(checkChoice(`--${name}`, choices, value), { onLeft: (m) => Effect.fail(invalid(m)), onRight: Effect.succeed }))
+    )
+  )
+
+/**
+ * A whole-number option, read in English when it is not one:
+ * `--limit: expected a whole number, got "abc"`. Ranges are checked where the
+ * value is used.
+ */
+export const integerOption = (name: string) =>
+  Options.text(name).pipe(
+    Options.withPseudoName("N"),
+    Options.mapEffect((text) => {
+      const trimmed = text.trim()
+      return /^[+-]?\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed))
+        ? Effect.succeed(Number(trimmed))
+        : Effect.fail(invalid(`--${name}: expected a whole number, got ${quoted(text)}`))
+    })
+  )
+
 /**
  * Connection flags shared by every command: a `--<provider>-<flag>` per URL
  * a descriptor lets callers override, and `--retries`. Secrets are read from
@@ -28,7 +84,7 @@ export const connection = {
       Options.optional
     )
   ]))),
-  retries: Options.integer("retries").pipe(
+  retries: integerOption("retries").pipe(
     Options.withDescription("Retries of transient failures (429 with Retry-After, 5xx, network) per request, 0..100; default 4"),
     Options.optional
   )
@@ -91,24 +147,41 @@ export const parseDuration = (text: string): Option.Option<Duration.Duration> =>
   return millis > 0 && Number.isFinite(millis) ? Option.some(Duration.millis(millis)) : Option.none()
 }
 
-export const durationOption = (name: string) =>
+/**
+ * A duration option ("500ms", "2s", "5m"); below `minimum` (when given) it is a
+ * usage error that says the least accepted value.
+ */
+export const durationOption = (name: string, minimum?: Duration.Duration) =>
   Options.text(name).pipe(
     Options.mapEffect((text) =>
       Option.match(parseDuration(text), {
         onNone: () =>
-          Effect.fail(
-            ValidationError.invalidValue(
-              HelpDoc.p(`--${name}: expected a duration above zero like 500ms, 2s or 5m, got "${oneLine(text).slice(0, 40)}"`)
-            )
-          ),
-        onSome: Effect.succeed
+          Effect.fail(invalid(`--${name}: expected a duration above zero like 500ms, 2s or 5m, got ${quoted(text)}`)),
+        onSome: (duration) =>
+          minimum !== undefined && Duration.lessThan(duration, minimum)
+            ? Effect.fail(invalid(`--${name}: must be at least ${Duration.format(minimum)}, got ${quoted(text)}`))
+            : Effect.succeed(duration)
       })
     )
   )
 
-export const providerArg = (names: ReadonlyArray<string>, what: string) =>
-  Args.choice(names.map((n) => [n, n] as [string, string]), { name: "provider" }).pipe(
-    Args.withDescription(`One of ${names.join(", ")}${what}`)
+/**
+ * The provider argument of `get`, `cancel` and `watch`: one of `names` (the
+ * providers with the command's capability). A registered provider that lacks
+ * the capability is told so rather than called unknown.
+ */
+export const providerArg = (names: ReadonlyArray<string>, what: string, verb: string) =>
+  Args.text({ name: "provider" }).pipe(
+    Args.withDescription(`One of ${names.join(", ")}${what}`),
+    Args.mapEffect((value) => {
+      if (!names.includes(value) && Providers.names.includes(value)) {
+        return Effect.fail(HelpDoc.p(`provider: ${value} jobs cannot be ${verb} (only ${names.join(", ")})`))
+      }
+      return Either.match(checkChoice("provider", names, value), {
+        onLeft: (m) => Effect.fail(HelpDoc.p(m)),
+        onRight: Effect.succeed
+      })
+    })
   )
 export const able = (capability: keyof Provider.Provider["capabilities"]) =>
   Providers.providers.filter((p) => p.capabilities[capability]).map((p) => p.name)

@@ -5,7 +5,7 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { Job } from "@jobstream/core"
+import { type ApiError, Job } from "@jobstream/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -14,19 +14,37 @@ import * as Stream from "effect/Stream"
 import { CliExit, ExitCode, oneLine, UsageError } from "../Errors.js"
 import * as Format from "../Format.js"
 import * as Providers from "../Providers.js"
-import { able, connection, durationOption, idArg, providerArg, settingsOf } from "./flags.js"
+import { able, choiceOption, connection, durationOption, idArg, providerArg, settingsOf } from "./flags.js"
 import { out } from "./print.js"
+
+/**
+ * The least `--interval` of `watch`: polling faster only loads the server
+ * (an ICWS job changes state in seconds at best), so 1 s is the floor.
+ */
+export const minInterval = Duration.seconds(1)
+
+/**
+ * The line for a job that does not exist. Where the API has no per-job
+ * endpoint the client scans the listing, and a job that is not in it is "not
+ * found" with no HTTP status of its own; the line therefore states the fact
+ * and what the provider or the scan said, never a status code. Secrets are
+ * masked when the line is printed.
+ */
+const notFound = (id: string, error: ApiError.NotFound): string => {
+  const detail = error.providerMessage === undefined ? "" : ` (${oneLine(error.providerMessage)})`
+  return `${error.provider}: job ${JSON.stringify(id)} not found${detail}`
+}
 
 /** `jobstream get`. */
 export const get = Command.make(
   "get",
   {
     ...connection,
-    format: Options.choice("format", ["text", "json"] as const).pipe(
+    format: choiceOption("format", ["text", "json"]).pipe(
       Options.withDescription("text (field: value lines) or json (the normalized job with the provider's raw record)"),
       Options.withDefault("text" as const)
     ),
-    provider: providerArg(Providers.names, ""),
+    provider: providerArg(Providers.names, "", "looked up"),
     id: idArg
   },
   (args) =>
@@ -34,7 +52,9 @@ export const get = Command.make(
       const settings = yield* settingsOf(args)
       const provider = yield* Providers.requireConfigured(args.provider, settings)
       const handle = yield* Providers.open(provider, settings)
-      const job = yield* handle.getJob(args.id)
+      const job = yield* handle.getJob(args.id).pipe(
+        Effect.catchTag("NotFound", (error) => Effect.fail(new CliExit({ code: ExitCode.apiError, message: notFound(args.id, error) })))
+      )
       yield* out(args.format === "json" ? `${JSON.stringify(Job.toJson(job), null, 2)}\n` : Format.details(job))
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
 ).pipe(Command.withDescription("Show one job, normalized (where the API has no per-job endpoint, the listing is scanned)"))
@@ -42,7 +62,7 @@ export const get = Command.make(
 /** `jobstream cancel`. */
 export const cancel = Command.make(
   "cancel",
-  { ...connection, provider: providerArg(able("cancel"), " (the providers whose jobs can be canceled)"), id: idArg },
+  { ...connection, provider: providerArg(able("cancel"), " (the providers whose jobs can be canceled)", "canceled"), id: idArg },
   (args) =>
     Effect.gen(function*() {
       const settings = yield* settingsOf(args)
@@ -61,15 +81,15 @@ export const watch = Command.make(
   "watch",
   {
     ...connection,
-    interval: durationOption("interval").pipe(
-      Options.withDescription("Time between polls, e.g. 500ms, 2s (default 2s)"),
+    interval: durationOption("interval", minInterval).pipe(
+      Options.withDescription(`Time between polls, e.g. 2s, 1m (default 2s, at least ${Duration.format(minInterval)})`),
       Options.withDefault(Duration.seconds(2))
     ),
     timeout: durationOption("timeout").pipe(
       Options.withDescription("Give up (exit 4) when the job has not ended after this long"),
       Options.optional
     ),
-    provider: providerArg(able("watch"), " (the providers whose jobs can be watched)"),
+    provider: providerArg(able("watch"), " (the providers whose jobs can be watched)", "watched"),
     id: idArg
   },
   (args) =>

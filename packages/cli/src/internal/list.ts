@@ -14,7 +14,8 @@ import { CliExit, ExitCode, UsageError } from "../Errors.js"
 import * as Format from "../Format.js"
 import { Output } from "../Output.js"
 import * as Providers from "../Providers.js"
-import { connection, settingsOf } from "./flags.js"
+import { choiceOption, choicesOption, connection, integerOption, settingsOf } from "./flags.js"
+import { apiErrorLine } from "./hints.js"
 import { errorLine, seconds } from "./print.js"
 
 /** The command. */
@@ -22,19 +23,17 @@ export const list = Command.make(
   "list",
   {
     ...connection,
-    provider: Options.choice("provider", Providers.names).pipe(
-      Options.repeated,
+    provider: choicesOption("provider", Providers.names).pipe(
       Options.withDescription("Only this provider (repeatable); default: every configured provider")
     ),
-    status: Options.choice("status", Job.statuses).pipe(
-      Options.repeated,
+    status: choicesOption("status", Job.statuses).pipe(
       Options.withDescription(`Only jobs with this normalized status (repeatable): ${Job.statuses.join(", ")}`)
     ),
-    limit: Options.integer("limit").pipe(
+    limit: integerOption("limit").pipe(
       Options.withDescription("Stop after N jobs (stops the requests too)"),
       Options.optional
     ),
-    format: Options.choice("format", Format.formats).pipe(
+    format: choiceOption("format", Format.formats).pipe(
       Options.withDescription("table (fixed-width columns), json (one array) or ndjson (one job per line)"),
       Options.withDefault("table" as Format.Format)
     ),
@@ -52,7 +51,7 @@ export const list = Command.make(
       const settings = yield* settingsOf(args)
       const limit = Option.getOrUndefined(args.limit)
       if (limit !== undefined && limit < 1) {
-        return yield* new UsageError({ message: `--limit must be 1 or more, got ${limit}` })
+        return yield* new UsageError({ message: `--limit: expected 1 or more, got ${limit}` })
       }
       const selected = yield* Providers.select(args.provider, settings)
       const handles = yield* Effect.forEach(selected, (provider) => Providers.open(provider, settings), {
@@ -112,7 +111,7 @@ export const list = Command.make(
                   jobs.push(e.job)
                 } else {
                   failed++
-                  yield* errorLine(e.error.message)
+                  yield* errorLine(apiErrorLine(e.error))
                 }
               }
               yield* emit(jobs)
