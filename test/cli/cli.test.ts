@@ -135,7 +135,7 @@ describe("jobstream cancel and watch (ICWS)", () => {
     const [toWatch, toCancel] = await submitIcwsJobs(sim.url, ["watched", "canceled"])
 
     const [watched, canceled] = await Promise.all([
-      runCli(["watch", "icws", toWatch, "--interval", "20ms"], env),
+      runCli(["watch", "icws", toWatch, "--interval", "1s"], env),
       runCli(["cancel", "icws", toCancel], env)
     ])
     expect(watched.code).toBe(0)
@@ -144,7 +144,7 @@ describe("jobstream cancel and watch (ICWS)", () => {
     expect(canceled.stdout).toBe(`canceled ${toCancel}\n`)
     expect(sim.jobs.find((j) => j.status.id === toCancel)?.status.state).toBe(IcwsSimulator.State.canceled)
 
-    const watchCanceled = await runCli(["watch", "icws", toCancel, "--interval", "20ms"], env)
+    const watchCanceled = await runCli(["watch", "icws", toCancel, "--interval", "1s"], env)
     expect(watchCanceled.code).toBe(3)
     expect(lines(watchCanceled.stdout).at(-1)).toMatch(/canceled$/)
     expect(watchCanceled.stderr).toBe(`jobstream: job ${toCancel} ended canceled\n`)

@@ -144,7 +144,7 @@ describe("configuration errors: exit 2, one line naming the variable or flag, no
         ],
         [["list", "--retries", "-1"], ica, "--retries: -1 is below the minimum 0"],
         [["list", "--retries", "101"], ica, "--retries: 101 is above the maximum 100"],
-        [["watch", "icws", "x", "--interval", "0"], ica, `--interval: expected a duration above zero like 500ms, 2s or 5m, got "0"`]
+        [["watch", "icws", "x", "--interval", "0"], ica, `--interval: expected a duration of at least 1s like 2s or 5m, got "0"`]
       ]
       for (const [args, env, line, secret] of cases) {
         const r = yield* jobstream(args, env)

@@ -45,7 +45,7 @@ describe("jobstream exit codes", () => {
         INSIDEVIEW_ACCESS_TOKEN: "wrong-token-0123"
       }),
       runCli(["list"], { INSIDEVIEW_BASE_URL: "ftp://files.example.com", INSIDEVIEW_ACCESS_TOKEN: "sim-fixed-token" }),
-      runCli(["watch", "icws", toCancel!, "--interval", "20ms"], icwsEnv(icws.url)),
+      runCli(["watch", "icws", toCancel!, "--interval", "1s"], icwsEnv(icws.url)),
       // Polls once, then sleeps an hour: SIGINT arrives during the sleep.
       runCli(["watch", "icws", toWatch!, "--interval", "1h"], icwsEnv(icws.url), {
         onStdout: (_, child) => child.kill("SIGINT")

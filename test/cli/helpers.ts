@@ -1,5 +1,9 @@
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Cli from "@jobstream/cli/Cli"
+import * as Output from "@jobstream/cli/Output"
 import { IcwsClient } from "@jobstream/icws"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -79,3 +83,22 @@ export const submitIcwsJobs = (url: string, names: ReadonlyArray<string>): Promi
       Effect.provide(FetchHttpClient.layer)
     )
   )
+
+/**
+ * Runs `jobstream <args>` in this process (`Cli.run` with a captured output and
+ * `env` as its configuration instead of the environment); returns the exit
+ * code, what was written, and the help text the command tree logged.
+ */
+export const runInProcess = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const output = Output.capture()
+    const logged: Array<string> = []
+    const console = yield* Effect.console
+    const code = yield* Cli.run(["node", "jobstream", ...args]).pipe(
+      Effect.provideService(Output.Output, output),
+      Effect.withConsole({ ...console, log: (...parts: ReadonlyArray<unknown>) => Effect.sync(() => void logged.push(parts.join(" "))) }),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+      Effect.provide(NodeContext.layer)
+    )
+    return { code, stdout: output.stdout(), stderr: output.stderr(), help: logged.join("\n") }
+  })

@@ -156,7 +156,11 @@ export const durationOption = (name: string, minimum?: Duration.Duration) =>
     Options.mapEffect((text) =>
       Option.match(parseDuration(text), {
         onNone: () =>
-          Effect.fail(invalid(`--${name}: expected a duration above zero like 500ms, 2s or 5m, got ${quoted(text)}`)),
+          Effect.fail(invalid(
+            minimum === undefined
+              ? `--${name}: expected a duration above zero like 500ms, 2s or 5m, got ${quoted(text)}`
+              : `--${name}: expected a duration of at least ${Duration.format(minimum)} like 2s or 5m, got ${quoted(text)}`
+          )),
         onSome: (duration) =>
           minimum !== undefined && Duration.lessThan(duration, minimum)
             ? Effect.fail(invalid(`--${name}: must be at least ${Duration.format(minimum)}, got ${quoted(text)}`))
