@@ -15,8 +15,12 @@ afterAll(async () => {
 
 /** Runs `jobstream <args> | head -n <n>` in bash; resolves with jobstream's own exit code and head's output. */
 const pipedToHead = (args: ReadonlyArray<string>, n: number, env: Record<string, string>) =>
+  scriptToHead("packages/cli/src/bin.ts", args, n, env)
+
+/** Runs `<script> <args> | head -n <n>` (a TypeScript entry point, on the sources) in bash. */
+const scriptToHead = (script: string, args: ReadonlyArray<string>, n: number, env: Record<string, string>) =>
   new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resolve, reject) => {
-    const cli = ["node", "--conditions=@jobstream/source", "--import", "tsx", "packages/cli/src/bin.ts", ...args].join(" ")
+    const cli = ["node", "--conditions=@jobstream/source", "--import", "tsx", script, ...args].join(" ")
     const child = spawn("bash", ["-c", `${cli} | head -n ${n}; exit \${PIPESTATUS[0]}`], {
       cwd: root,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -58,4 +62,23 @@ describe("a closed stdout", () => {
       expect(sim.activeSessions).toHaveLength(0)
     }, 90_000)
   }
+})
+
+describe("the demo through a closed pipe", () => {
+  it("demo | head -n 5: exit 0, nothing on stderr (no EPIPE stack trace)", async () => {
+    // The demo streams its 20,088 jobs with simulated latency: far more than head reads.
+    const result = await scriptToHead("packages/testkit/dev/demo.ts", [], 5, {})
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    const rows = lines(result.stdout)
+    expect(rows).toHaveLength(5)
+    expect(rows[0]).toMatch(/^PROVIDER\s+ID\s+STATUS/)
+  }, 90_000)
+
+  it("demo --format ndjson | head -n 1: the same", async () => {
+    const result = await scriptToHead("packages/testkit/dev/demo.ts", ["--format", "ndjson"], 1, {})
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    expect(JSON.parse(lines(result.stdout)[0]!)).toHaveProperty("provider")
+  }, 90_000)
 })

@@ -6,13 +6,13 @@
  * `jobstream list --format table --summary`.
  *
  * Extra arguments are passed to `list`, e.g. `pnpm demo --format ndjson --limit 10`.
+ * A closed stdout (`pnpm demo | head -5`) ends it quietly with exit 0.
  *
  * This is a development entry point: it lives with the simulators, outside
  * `src`, so neither the CLI nor the published testkit depend on the other.
  *
  * @since 0.2.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import { Cli } from "@jobstream/cli"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -30,10 +30,6 @@ const program = Effect.gen(function*() {
   return yield* Cli.run(argv).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
 })
 
-Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(NodeContext.layer))).then(
-  (code) => process.stdout.write("", () => process.exit(code)),
-  (error) => {
-    process.stderr.write(`demo failed: ${String(error)}\n`)
-    process.exit(70)
-  }
-)
+// A closed pipe (`pnpm demo | head -5`) interrupts the program: the simulators
+// close and the process exits 0, without a stack trace. Ctrl-C exits 130.
+Cli.runMain(program.pipe(Effect.scoped), { name: "demo" })
