@@ -6,12 +6,29 @@ const conditions = ["@jobstream/source", "import", "module", "node", "default"]
 
 const workers = Math.max(1, Number(process.env["JOBSTREAM_TEST_WORKERS"] ?? 3) || 3)
 
+/**
+ * The suites that start node processes (the CLI, the demo and the simulators
+ * as a user runs them; a client killed mid-request): each spawn compiles the
+ * sources through tsx, which costs a CPU-second or two, so together they take
+ * minutes on 2 cores. They form the "slow" project (`pnpm test:slow`); the rest
+ * is "fast" (`pnpm test`). CI runs both; `npx vitest run` runs both too, and a
+ * file named on the command line runs whichever project holds it.
+ */
+const slow = [
+  "test/cli/cli.test.ts",
+  "test/cli/exit-codes.test.ts",
+  "test/cli/pipe.test.ts",
+  "test/cli/simulate.test.ts",
+  "test/security/oversize.test.ts",
+  "test/reliability/interruption.test.ts"
+]
+const all = ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"]
+const excluded = ["**/node_modules/**", "test/bench/**"]
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ["@jobstream/source"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "test/bench/**"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
@@ -20,6 +37,10 @@ export default defineConfig({
     // CPU idle half the time. Three workers keep both cores busy; override with
     // JOBSTREAM_TEST_WORKERS.
     poolOptions: { forks: { maxForks: workers, minForks: 1 } },
-    sequence: { concurrent: false }
+    sequence: { concurrent: false },
+    projects: [
+      { extends: true, test: { name: "fast", include: all, exclude: [...excluded, ...slow] } },
+      { extends: true, test: { name: "slow", include: slow, exclude: excluded } }
+    ]
   }
 })

@@ -8,13 +8,13 @@
  *   prints the same line as the fail-fast path;
  * - a job missing from a GreenArrow (or InsideView) listing is "not found",
  *   with no invented HTTP status;
- * - help piped into another program (or with NO_COLOR) has no ANSI codes, and
- *   its usage line reads `jobstream <command> …`.
+ *
+ * Help through a real pipe (no ANSI codes) is in pipe.test.ts.
  */
 import { GreenArrowSimulator, IcwsSimulator, SimulatorEnv } from "@jobstream/testkit"
 import * as Effect from "effect/Effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { lines, runCli, runInProcess, submitIcwsJobs } from "./helpers.js"
+import { lines, runInProcess, submitIcwsJobs } from "./helpers.js"
 
 const sims: Array<{ close: () => Promise<void> }> = []
 const track = <A extends { close: () => Promise<void> }>(sim: A): A => {
@@ -112,25 +112,4 @@ describe("a job missing from a listing", () => {
     // The server was asked for the listing only; it never answered 404.
     expect(sim.requests.length).toBeGreaterThan(0)
   })
-})
-
-describe("help through a pipe", () => {
-  it("has no ANSI codes (piped, and with NO_COLOR), and its usage reads `jobstream <command>`", async () => {
-    const [top, list, noColor] = await Promise.all([
-      runCli(["--help"], {}),
-      runCli(["list", "--help"], {}),
-      runCli(["watch", "--help"], { NO_COLOR: "1" })
-    ])
-    for (const r of [top, list, noColor]) {
-      expect(r.code).toBe(0)
-      expect(r.stderr).toBe("")
-      expect(r.stdout).not.toMatch(/\x1b\[/)
-      expect(r.stdout).toContain("USAGE")
-    }
-    expect(top.stdout).toMatch(/^\$ jobstream$/m)
-    expect(list.stdout).toMatch(/^\$ jobstream list \[/m)
-    expect(list.stdout).toContain("--provider insideview|greenarrow|icws")
-    expect(noColor.stdout).toMatch(/^\$ jobstream watch \[/m)
-    expect(noColor.stdout).toContain("at least 1s")
-  }, 120_000)
 })

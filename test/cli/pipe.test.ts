@@ -2,11 +2,13 @@
  * `jobstream list | head`: the reader closes the pipe early. The CLI must stop
  * through interruption so its finalizers run — the ICWS session is logged out
  * — and exit 0 (a spawned process against a simulator in this test process).
+ * The demo does the same. Help written into a pipe (or with NO_COLOR) has no
+ * ANSI codes, and its usage line reads `jobstream <command> …`.
  */
 import { IcwsSimulator, SimulatorEnv } from "@jobstream/testkit"
 import { spawn } from "node:child_process"
 import { afterAll, describe, expect, it } from "vitest"
-import { lines, root } from "./helpers.js"
+import { lines, root, runCli } from "./helpers.js"
 
 const sims: Array<{ close: () => Promise<void> }> = []
 afterAll(async () => {
@@ -81,4 +83,25 @@ describe("the demo through a closed pipe", () => {
     expect(result.code).toBe(0)
     expect(JSON.parse(lines(result.stdout)[0]!)).toHaveProperty("provider")
   }, 90_000)
+})
+
+describe("help through a pipe", () => {
+  it("has no ANSI codes (piped, and with NO_COLOR), and its usage reads `jobstream <command>`", async () => {
+    const [top, list, noColor] = await Promise.all([
+      runCli(["--help"], {}),
+      runCli(["list", "--help"], {}),
+      runCli(["watch", "--help"], { NO_COLOR: "1" })
+    ])
+    for (const r of [top, list, noColor]) {
+      expect(r.code).toBe(0)
+      expect(r.stderr).toBe("")
+      expect(r.stdout).not.toMatch(/\x1b\[/)
+      expect(r.stdout).toContain("USAGE")
+    }
+    expect(top.stdout).toMatch(/^\$ jobstream$/m)
+    expect(list.stdout).toMatch(/^\$ jobstream list \[/m)
+    expect(list.stdout).toContain("--provider insideview|greenarrow|icws")
+    expect(noColor.stdout).toMatch(/^\$ jobstream watch \[/m)
+    expect(noColor.stdout).toContain("at least 1s")
+  }, 120_000)
 })
