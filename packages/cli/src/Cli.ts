@@ -23,13 +23,8 @@ import * as Providers from "./Providers.js"
 
 export { maxRetries, parseDuration } from "./internal/flags.js"
 export { errorLine, maskingLogger } from "./internal/print.js"
-/**
- * Runs a program that yields an exit code as the process: a closed stdout or
- * stderr (EPIPE) interrupts it and exits 0, SIGINT/SIGTERM exit 130, a defect
- * prints one line and exits 70. Used by the executable and the demo.
- *
- * @since 0.2.0
- */
+// runMain: a program that yields an exit code, run as the process (EPIPE → 0,
+// SIGINT/SIGTERM → 130, a defect → 70); used by the executable and the demo.
 export { runMain } from "./internal/main.js"
 
 /**

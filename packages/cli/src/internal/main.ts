@@ -15,7 +15,11 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { ExitCode } from "../Errors.js"
 
-/** Runs `program` to completion and exits the process with the code it returns. */
+/**
+ * Runs `program` to completion and exits the process with the code it returns.
+ *
+ * @since 0.2.0
+ */
 export const runMain = <E>(
   program: Effect.Effect<number, E, NodeContext.NodeContext>,
   options: { readonly name?: string } = {}
