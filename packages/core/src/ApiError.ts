@@ -195,12 +195,13 @@ export const fromStatus = (
 
 /**
  * The `NotFound` of a lookup that scanned a listing because the API has no
- * get-by-id endpoint: status 404 and, as `providerMessage`, what was looked for.
+ * get-by-id endpoint: no `status` (no response said 404) and, as
+ * `providerMessage`, what was looked for.
  *
  * @since 0.2.0
  */
 export const notInListing = (where: Where, message: string): Status.NotFound =>
-  new Status.NotFound({ ...where, status: 404, providerMessage: message })
+  new Status.NotFound({ ...where, providerMessage: message })
 
 const definedOnly = (detail: Detail): Detail => {
   const out: { providerCode?: string; providerMessage?: string } = {}

@@ -106,6 +106,7 @@ describe("AllJobs.sourceOf and ApiError.notInListing", () => {
       expect(source.provider).toBe("p")
       expect([...yield* Stream.runCollect(source.jobs)]).toEqual([job])
       const where = { provider: "p", operation: "getJob", method: "GET", url: "http://x/jobs" }
-      expect(ApiError.notInListing(where, "no job 7")).toMatchObject({ _tag: "NotFound", status: 404, providerMessage: "no job 7" })
+      expect(ApiError.notInListing(where, "no job 7")).toMatchObject({ _tag: "NotFound", providerMessage: "no job 7" })
+      expect(ApiError.notInListing(where, "no job 7").status).toBeUndefined()
     }))
 })

@@ -43,14 +43,19 @@ export class Forbidden extends Schema.TaggedError<Forbidden>("@jobstream/core/Fo
 }
 
 /**
- * 404: the resource does not exist.
+ * 404: the resource does not exist. `status` is absent when no response
+ * said so: a lookup that scanned a listing (an API without a get-by-id
+ * endpoint) and did not find the job.
  *
  * @since 0.1.0
  */
-export class NotFound extends Schema.TaggedError<NotFound>("@jobstream/core/NotFound")("NotFound", StatusFields) {
+export class NotFound extends Schema.TaggedError<NotFound>("@jobstream/core/NotFound")("NotFound", {
+  ...StatusFields,
+  status: Schema.optional(Schema.Number)
+}) {
   /** The error in one line: which provider and operation, and what went wrong. */
   override get message(): string {
-    return describe(this, `not found (${this.status})`, this)
+    return describe(this, this.status === undefined ? "not found" : `not found (${this.status})`, this)
   }
 }
 
