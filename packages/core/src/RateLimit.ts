@@ -1,0 +1,169 @@
+/**
+ * A client-side rate limiter for one account: every request of every fiber
+ * that shares it takes a permit first, so the account never sends more than
+ * `limit` requests in any `window` (a sliding window: stricter than the fixed
+ * windows servers usually count in, so whatever the server's window
+ * alignment, the limit holds).
+ *
+ * When the server throttles anyway (a 429), `pause` stops the whole account:
+ * every fiber waiting for a permit, and every fiber that asks for one later,
+ * waits until the pause ends, instead of each fiber backing off on its own and
+ * the next one hitting the lock-out again.
+ *
+ * Share one limiter among every client of the same account (pass the same
+ * service, or provide the Layer once); two limiters for one account each allow
+ * the full limit.
+ *
+ * Waiting is interruptible: interrupting a fiber that waits for a permit gives
+ * up its place without consuming one.
+ *
+ * @since 0.2.0
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+
+/** Settings of a limiter. */
+export interface Options {
+  /** Requests allowed in any window. */
+  readonly limit: number
+  /** The window's length. */
+  readonly window: Duration.DurationInput
+}
+
+/** Counters of a limiter, for tests, metrics and the CLI. */
+export interface Stats {
+  /** Permits granted. */
+  readonly granted: number
+  /** Permits that had to wait (for the window or a pause). */
+  readonly waited: number
+  /** Total time spent waiting, in millis. */
+  readonly waitedMillis: number
+  /** Pauses started by `pause` (a pause extended by a later one counts once more). */
+  readonly pauses: number
+}
+
+/** The limiter. */
+export interface Service {
+  /** The configured limit and window. */
+  readonly options: { readonly limit: number; readonly window: Duration.Duration }
+  /** Waits until a request may be sent (a pause and the window both allow it), and takes the permit. */
+  readonly take: Effect.Effect<void>
+  /** Runs `effect` after taking a permit. */
+  readonly limited: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Pauses every fiber of the account for `duration` from now. A pause never
+   * shortens one already running: the later end wins.
+   */
+  readonly pause: (duration: Duration.DurationInput) => Effect.Effect<void>
+  /** When the current pause ends (epoch millis), or 0 when none runs. */
+  readonly pausedUntil: Effect.Effect<number>
+  /** Counters so far. */
+  readonly stats: Effect.Effect<Stats>
+}
+
+/** A limiter shared through the context (e.g. by every InsideView client of one account). */
+export class RateLimit extends Context.Tag("@jobstream/core/RateLimit")<RateLimit, Service>() {}
+
+interface State {
+  readonly pausedUntil: number
+  readonly stats: Stats
+}
+
+/** Checks the settings; the left side names what is wrong. */
+export const check = (options: Options): string | undefined => {
+  if (!Number.isInteger(options.limit) || options.limit < 1) {
+    return `limit must be a positive integer, got ${options.limit}`
+  }
+  const window = Duration.decodeUnknown(options.window)
+  if (window._tag === "None" || !Duration.isFinite(window.value) || Duration.toMillis(window.value) <= 0) {
+    return "window must be a positive, finite duration"
+  }
+  return undefined
+}
+
+/**
+ * Builds a limiter. Dies on invalid settings (they are programming errors in
+ * code; `layerConfig`-style callers validate with {@link check} first).
+ */
+export const make = (options: Options): Effect.Effect<Service> =>
+  Effect.gen(function*() {
+    const problem = check(options)
+    if (problem !== undefined) return yield* Effect.dieMessage(`RateLimit: ${problem}`)
+    const limit = options.limit
+    const window = Duration.decode(options.window)
+    const windowMillis = Duration.toMillis(window)
+    const state = yield* Ref.make<State>({
+      pausedUntil: 0,
+      stats: { granted: 0, waited: 0, waitedMillis: 0, pauses: 0 }
+    })
+    // Permits are handed out one at a time, in arrival order: a fiber holds
+    // the turn while it sleeps for its slot, so later fibers queue behind it
+    // rather than racing for the same slot.
+    const turn = yield* Effect.makeSemaphore(1)
+    // Send times of the last `limit` permits, as a ring; only the fiber
+    // holding the turn touches it. `sent[next]` is the oldest once full.
+    const sent: Array<number> = []
+    let next = 0
+
+    // How long the next permit must wait at `now`; 0 means it may go.
+    const delayAt = (s: State, now: number): number => {
+      const pause = Math.max(0, s.pausedUntil - now)
+      const slot = sent.length < limit ? 0 : Math.max(0, sent[next]! + windowMillis - now)
+      return Math.max(pause, slot)
+    }
+
+    // The wait is counted from the call, including the time queued for the turn.
+    const take: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (start) =>
+      turn.withPermits(1)(Effect.gen(function*() {
+        let now = yield* Clock.currentTimeMillis
+        // A pause may start (or grow) while this fiber sleeps: look again after every sleep.
+        for (;;) {
+          const wait = delayAt(yield* Ref.get(state), now)
+          if (wait <= 0) break
+          yield* Effect.sleep(Duration.millis(wait))
+          now = yield* Clock.currentTimeMillis
+        }
+        const waited = now - start
+        if (sent.length < limit) sent.push(now)
+        else {
+          sent[next] = now
+          next = (next + 1) % limit
+        }
+        yield* Ref.update(state, (s) => ({
+          ...s,
+          stats: {
+            ...s.stats,
+            granted: s.stats.granted + 1,
+            waited: s.stats.waited + (waited > 0 ? 1 : 0),
+            waitedMillis: s.stats.waitedMillis + waited
+          }
+        }))
+      }))
+    )
+
+    const pause = (duration: Duration.DurationInput): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const until = now + Math.max(0, Duration.toMillis(Duration.decode(duration)))
+        return Ref.update(state, (s) =>
+          until <= s.pausedUntil
+            ? s
+            : { ...s, pausedUntil: until, stats: { ...s.stats, pauses: s.stats.pauses + 1 } })
+      })
+
+    return {
+      options: { limit, window },
+      take,
+      limited: (effect) => Effect.zipRight(take, effect),
+      pause,
+      pausedUntil: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.map(Ref.get(state), (s) => (s.pausedUntil > now ? s.pausedUntil : 0))),
+      stats: Effect.map(Ref.get(state), (s) => s.stats)
+    } satisfies Service
+  })
+
+/** A limiter as a Layer, to share among every client of one account. */
+export const layer = (options: Options): Layer.Layer<RateLimit> => Layer.effect(RateLimit, make(options))
