@@ -1,0 +1,133 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ApiError, Job, Watch } from "@jobstream/core"
+import type { AllJobs } from "@jobstream/core"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+
+const job = (id: string, status: Job.Status, providerStatus: string = status) =>
+  Job.make({ provider: "fake", id, status, providerStatus, raw: null })
+
+/** A source whose listing is whatever `state.jobs` holds when a poll reads it; counts polls. */
+const fakeSource = (initial: ReadonlyArray<Job.Job>) => {
+  const state = { jobs: [...initial], polls: 0, failNext: 0 }
+  const source: AllJobs.Source = {
+    provider: "fake",
+    jobs: Stream.suspend(() => {
+      state.polls++
+      if (state.failNext > 0) {
+        state.failNext--
+        return Stream.fail(new ApiError.ServerError({ provider: "fake", operation: "listJobs", method: "GET", url: "/jobs", status: 503 }))
+      }
+      return Stream.fromIterable(state.jobs)
+    })
+  }
+  return { state, source }
+}
+
+const tags = (changes: ReadonlyArray<Watch.Change>) => changes.map((c) => `${c._tag}:${c.job.id}:${c.job.status}`)
+
+describe("Watch.diff", () => {
+  it("first poll: baseline reports nothing, unfinished reports unfinished jobs, all reports all", () => {
+    const jobs = [job("a", "running"), job("b", "succeeded")]
+    expect(Watch.diff("p", undefined, jobs, 0)).toEqual([])
+    expect(tags(Watch.diff("p", undefined, jobs, 0, "unfinished"))).toEqual(["Created:a:running"])
+    expect(tags(Watch.diff("p", undefined, jobs, 0, "all"))).toEqual(["Created:a:running", "Created:b:succeeded"])
+  })
+
+  it("later polls: created, changed (status or status word), finished; unchanged jobs say nothing", () => {
+    const before = new Map([
+      ["a", { status: "pending" as const, providerStatus: "queued" }],
+      ["b", { status: "running" as const, providerStatus: "started" }],
+      ["c", { status: "running" as const, providerStatus: "sending" }],
+      ["d", { status: "succeeded" as const, providerStatus: "finished" }]
+    ])
+    const now = [
+      job("a", "running", "started"),
+      job("b", "failed", "failed"),
+      job("c", "running", "sending-batch-2"),
+      job("d", "succeeded", "finished"),
+      job("e", "pending", "queued"),
+      job("f", "canceled", "canceled")
+    ]
+    const changes = Watch.diff("p", before, now, 42)
+    expect(tags(changes)).toEqual([
+      "Changed:a:running",
+      "Finished:b:failed",
+      "Changed:c:running",
+      "Created:e:pending",
+      "Created:f:canceled",
+      "Finished:f:canceled"
+    ])
+    expect(changes[0]).toMatchObject({ previous: "pending", previousProviderStatus: "queued", at: 42 })
+    expect(changes[1]).toMatchObject({ previous: "running" })
+  })
+})
+
+describe("Watch.source", () => {
+  it.effect("polls fast while jobs run, slowly when all are final, and reports each change once", () =>
+    Effect.gen(function*() {
+      const { source, state } = fakeSource([job("a", "running")])
+      const seen: Array<string> = []
+      const fiber = yield* Effect.fork(
+        Stream.runForEach(
+          Watch.source(source, { activeInterval: "5 seconds", idleInterval: "1 minute" }),
+          (c) => Effect.sync(() => seen.push(`${c._tag}:${c.job.id}:${c.job.status}`))
+        )
+      )
+      yield* TestClock.adjust("1 millis")
+      expect(state.polls).toBe(1)
+      state.jobs = [job("a", "running"), job("b", "pending")]
+      yield* TestClock.adjust("5 seconds")
+      expect(state.polls).toBe(2)
+      expect(seen).toEqual(["Created:b:pending"])
+      state.jobs = [job("a", "succeeded"), job("b", "canceled")]
+      yield* TestClock.adjust("5 seconds")
+      expect(state.polls).toBe(3)
+      expect(seen).toEqual(["Created:b:pending", "Finished:a:succeeded", "Finished:b:canceled"])
+      // Everything is final: the next poll waits the idle interval.
+      yield* TestClock.adjust("59 seconds")
+      expect(state.polls).toBe(3)
+      yield* TestClock.adjust("1 second")
+      expect(state.polls).toBe(4)
+      expect(seen).toHaveLength(3)
+      yield* Fiber.interrupt(fiber)
+    }))
+
+  it.effect("a failed poll is retried at the next interval; too many in a row fail the stream", () =>
+    Effect.gen(function*() {
+      const { source, state } = fakeSource([job("a", "running")])
+      state.failNext = 0
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(Watch.source(source, { activeInterval: "1 second", maxConsecutiveFailures: 3 }))
+      )
+      yield* TestClock.adjust("1 millis")
+      state.failNext = 2
+      state.jobs = [job("a", "succeeded")]
+      yield* TestClock.adjust("2 seconds")
+      expect(state.polls).toBe(3) // two failures, nothing reported yet
+      yield* TestClock.adjust("1 second")
+      expect(state.polls).toBe(4)
+      state.failNext = 3
+      yield* TestClock.adjust("1 minute")
+      yield* TestClock.adjust("1 minute")
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.await(fiber)
+      expect(exit._tag).toBe("Failure")
+      expect(state.polls).toBe(7)
+    }))
+
+  it.effect("sources interleave providers and keep each one's events in order", () =>
+    Effect.gen(function*() {
+      const one = fakeSource([])
+      const two = { ...fakeSource([]), source: { provider: "other", jobs: Stream.make(job("x", "running")) } }
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(Stream.take(Watch.sources([one.source, two.source], { initial: "all" }), 1))
+      )
+      yield* TestClock.adjust("1 millis")
+      const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+      expect(got.map((c) => `${c.provider}:${c._tag}:${c.job.id}`)).toEqual(["other:Created:x"])
+    }))
+})
