@@ -18,6 +18,7 @@ import { describe, ExitCode, UsageError } from "./Errors.js"
 import { helpConsole, plainOutput } from "./internal/help.js"
 import { cancel, get, watch } from "./internal/jobs.js"
 import { list } from "./internal/list.js"
+import { usage } from "./internal/usage.js"
 import { errorLine, maskingLogger, secrets } from "./internal/print.js"
 import * as Providers from "./Providers.js"
 
@@ -51,7 +52,7 @@ export const command = Command.make("jobstream", {}, () =>
         `${Providers.providers.map((p) => `${p.name}: ${p.requirement}`).join("; ")}. ` +
         "Exit codes: 0 ok, 1 API error, 2 usage or configuration, 3 watched job failed/canceled, 4 watch timed out."
     ),
-    Command.withSubcommands([list, get, cancel, watch])
+    Command.withSubcommands([list, get, cancel, watch, usage])
   )
 
 const cli = Command.run(command, { name: "jobstream", version })

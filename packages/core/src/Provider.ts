@@ -91,6 +91,41 @@ export interface Overrides {
 }
 
 /**
+ * The period a usage report covers: "day", "month" or "year", and its first
+ * and last day, month or year written YYYY-MM-DD, YYYY-MM or YYYY.
+ *
+ * @since 0.2.0
+ */
+export interface UsagePeriod {
+  readonly period: "day" | "month" | "year"
+  readonly start: string
+  readonly end: string
+}
+
+/**
+ * An account's use of the API over a period, where the API reports it
+ * (InsideView's `GET /api/v1/admin/usage`).
+ *
+ * @since 0.2.0
+ */
+export interface Usage {
+  readonly provider: string
+  /** The account, when the API names it. */
+  readonly account?: string | undefined
+  readonly period: UsagePeriod
+  /** Requests counted by the API, by API (and date, when given). */
+  readonly transactions: ReadonlyArray<{ readonly api: string; readonly date?: string | undefined; readonly count: number }>
+  /** Credits allocated and consumed over the period, when the API reports them; `remaining` is their difference. */
+  readonly credits?: {
+    readonly allocated?: number | undefined
+    readonly consumed?: number | undefined
+    readonly remaining?: number | undefined
+  } | undefined
+  /** The API's own answer. */
+  readonly raw: unknown
+}
+
+/**
  * A provider's client seen through the operations every provider offers.
  *
  * @since 0.2.0
@@ -111,6 +146,12 @@ export interface Handle {
   readonly watchJob?:
     | ((id: string, schedule: Schedule.Schedule<unknown>) => Stream.Stream<Job.Job, ApiError.ApiError>)
     | undefined
+  /**
+   * The account's usage and quota over a period, where the API reports it.
+   *
+   * @since 0.2.0
+   */
+  readonly usage?: ((period: UsagePeriod) => Effect.Effect<Usage, ApiError.ApiError>) | undefined
 }
 
 /**
@@ -136,7 +177,12 @@ export interface Provider {
    */
   readonly missing: (isSet: (variable: string) => boolean) => ReadonlyArray<string>
   /** What the provider's {@link Handle} offers beyond listing and getting. */
-  readonly capabilities: { readonly cancel: boolean; readonly watch: boolean }
+  readonly capabilities: {
+    readonly cancel: boolean
+    readonly watch: boolean
+    /** Whether the handle offers `usage` (an account usage / quota report). Default false. @since 0.2.0 */
+    readonly usage?: boolean | undefined
+  }
   /**
    * The provider's own one-line remark on a job, from its record (ICWS: the
    * job's `errorInfo`), for display next to the status; none when absent.

@@ -7,6 +7,8 @@
  *   page count is re-read from every page, and a server that stops moving
  *   forward ends the stream with a `PaginationError` (core's `Paginate.numbered`).
  * - `normalizedJobs(query)`, `getJob(id)`.
+ * - `usage(query)`: the account's API usage and credits
+ *   (`GET /api/v1/admin/usage`, see `InsideViewUsage`).
  *
  * Authentication is a fixed access token, or client credentials exchanged at
  * the token endpoint (`POST {authBaseUrl}/Auth/login/v1/token.json`, or
@@ -43,8 +45,10 @@ import * as Codec from "./internal/codec.js"
 import * as Listing from "./internal/listing.js"
 import * as Login from "./internal/login.js"
 import * as OptionChecks from "./internal/options.js"
+import * as Usage from "./internal/usage.js"
 import * as InsideViewJob from "./InsideViewJob.js"
 import type * as InsideViewQuery from "./InsideViewQuery.js"
+import type * as InsideViewUsage from "./InsideViewUsage.js"
 
 /**
  * How the client authenticates.
@@ -141,6 +145,13 @@ export interface Service {
   readonly normalizedJobs: (query?: InsideViewQuery.JobsQuery) => Stream.Stream<Job.Job, ApiError.ApiError>
   /** Finds one job by id in the list (there is no generic per-job endpoint); `NotFound` when absent. */
   readonly getJob: (jobId: string) => Effect.Effect<InsideViewJob.BulkJob, ApiError.ApiError>
+  /**
+   * The account's usage and credits for a period (`GET /api/v1/admin/usage`);
+   * `period`, `start` and `end` are required and checked like the list's.
+   *
+   * @since 0.2.0
+   */
+  readonly usage: (query: InsideViewUsage.UsageQuery) => Effect.Effect<InsideViewUsage.Usage, ApiError.ApiError>
   /** Logins started so far (always 0 with a fixed token). */
   readonly logins: Effect.Effect<number>
 }
@@ -224,6 +235,7 @@ export const make = (
       ...listing,
       format: o.format,
       normalizedJobs: (query) => Stream.map(listing.jobs(query), InsideViewJob.toJob),
+      usage: Usage.make({ transport, authorized, format: o.format }),
       logins
     } satisfies Service
   })

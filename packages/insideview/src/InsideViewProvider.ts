@@ -9,6 +9,7 @@ import { Provider, RetryPolicy } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as InsideViewClient from "./InsideViewClient.js"
 import * as InsideViewJob from "./InsideViewJob.js"
+import * as InsideViewUsage from "./InsideViewUsage.js"
 
 const v = InsideViewClient.variables
 
@@ -21,8 +22,33 @@ const v = InsideViewClient.variables
 export const handle = (client: InsideViewClient.Service): Provider.Handle => ({
   provider: InsideViewJob.provider,
   jobs: client.normalizedJobs(),
-  getJob: (id) => Effect.map(client.getJob(id), InsideViewJob.toJob)
+  getJob: (id) => Effect.map(client.getJob(id), InsideViewJob.toJob),
+  usage: (period) => Effect.map(client.usage(period), (usage) => toUsage(usage, period))
 })
+
+/**
+ * InsideView's usage answer in the shape every provider shares.
+ *
+ * @since 0.2.0
+ */
+export const toUsage = (usage: InsideViewUsage.Usage, period: Provider.UsagePeriod): Provider.Usage => {
+  let allocated: number | undefined
+  let consumed: number | undefined
+  for (const row of usage.creditsForAccount) {
+    if (row.allocatedCredits !== undefined) allocated = (allocated ?? 0) + row.allocatedCredits
+    if (row.consumedCredits !== undefined) consumed = (consumed ?? 0) + row.consumedCredits
+  }
+  return {
+    provider: InsideViewJob.provider,
+    account: usage.accountId,
+    period,
+    transactions: usage.usageForAccount.map((row) => ({ api: row.api ?? "(unnamed)", date: row.date, count: row.transactions ?? 0 })),
+    credits: allocated === undefined && consumed === undefined
+      ? undefined
+      : { allocated, consumed, remaining: InsideViewUsage.remainingCredits(usage) },
+    raw: usage
+  }
+}
 
 /**
  * The descriptor.
@@ -55,7 +81,7 @@ export const provider: Provider.Provider = Provider.make({
     if (secret) return [v.clientId]
     return [`${v.accessToken} (or ${v.clientId} and ${v.clientSecret})`]
   },
-  capabilities: { cancel: false, watch: false },
+  capabilities: { cancel: false, watch: false, usage: true },
   open: (overrides) =>
     Provider.openLayer(
       overrides,

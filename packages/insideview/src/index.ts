@@ -8,6 +8,7 @@ export * as InsideViewClient from "./InsideViewClient.js"
 export * as InsideViewJob from "./InsideViewJob.js"
 export * as InsideViewProvider from "./InsideViewProvider.js"
 export * as InsideViewQuery from "./InsideViewQuery.js"
+export * as InsideViewUsage from "./InsideViewUsage.js"
 
 /**
  * The old name of {@link InsideViewJob}.

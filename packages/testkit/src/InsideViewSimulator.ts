@@ -1,7 +1,7 @@
 /**
- * A simulator of InsideView's Bulk Jobs List API (`GET /api/v1/admin/jobs`)
- * and of its token endpoint (`POST /Auth/login/v1/token[.json]`), served on
- * one port.
+ * A simulator of InsideView's Bulk Jobs List API (`GET /api/v1/admin/jobs`),
+ * of its API Usage endpoint (`GET /api/v1/admin/usage`) and of its token
+ * endpoint (`POST /Auth/login/v1/token[.json]`), served on one port.
  *
  * What it reproduces, after the public reference pages:
  * - XML by default, JSON when `Accept` asks for `application/json`
@@ -17,7 +17,12 @@
  * - filters `period`/`start`/`end` (on `createdDate`), `jobStatuses` and
  *   `jobTypes` (numeric codes, comma-separated or repeated), `page` and
  *   `resultsPerPage` (1..50, default 10);
- * - numbers as strings in JSON, as in the documented example (configurable).
+ * - numbers as strings in JSON, as in the documented example (configurable);
+ * - the usage endpoint: `period`, `start`, `end` required (400 otherwise);
+ *   `usageForAccount` counts the list and usage requests it answered, by API
+ *   path and UTC day (plus `usage.rows`), `creditsForAccount` has one row:
+ *   `usage.allocatedCredits` and the credits of the period's jobs. Usage
+ *   requests count against the throttle like list requests.
  *
  * Assumptions where the pages are silent (all documented in the package
  * README): jobs are listed newest first; the error body is
@@ -31,6 +36,7 @@ import type { Effect, Scope } from "effect"
 import type { FaultRule } from "./Faults.js"
 import * as Auth from "./internal/insideview/auth.js"
 import * as Data from "./internal/insideview/data.js"
+import * as Usage from "./internal/insideview/usage.js"
 import * as Wire from "./internal/insideview/wire.js"
 import { scoped, startWith } from "./internal/simulator.js"
 import * as Mutations from "./Mutations.js"
@@ -65,6 +71,20 @@ export interface ThrottleOptions {
   readonly windowMillis?: number
   /** Send `Retry-After` (seconds until the lock-out ends) with 429s. InsideView does not document one. Default false. */
   readonly sendRetryAfter?: boolean
+}
+
+/**
+ * What the usage endpoint reports besides the requests it counts.
+ *
+ * @since 0.2.0
+ */
+export interface UsageOptions {
+  /** Default "sim-account". */
+  readonly accountId?: string
+  /** Default 1,000,000. */
+  readonly allocatedCredits?: number
+  /** Rows of usage reported as if earlier requests had made them. */
+  readonly rows?: ReadonlyArray<{ readonly api: string; readonly transactions: number; readonly date: string }>
 }
 
 /**
@@ -133,6 +153,8 @@ export interface InsideViewOptions {
   readonly order?: "newest-first" | "oldest-first"
   /** A server that misbehaves with `page` (see {@link PageFault}). */
   readonly pageFault?: PageFault
+  /** The usage endpoint's account and credits. */
+  readonly usage?: UsageOptions
 }
 
 /**
@@ -167,6 +189,8 @@ export interface InsideViewServer extends RunningServer {
   readonly exhaustedTokenRejections: number
   /** List requests that reached the handler (any outcome). */
   readonly listRequests: number
+  /** Usage requests that reached the handler with a valid token and were not throttled. */
+  readonly usageRequests: number
   /** Most list requests in the handler at once (meaningful with `handlerDelayMillis`). */
   readonly peakConcurrency: number
   /** Adds `n` new (newest) jobs; returns them. */
@@ -189,6 +213,7 @@ export { formatExpirationTime, insideViewJobs, jobStatusByCode, jobTypesByCode, 
 // Server
 
 const listPath = "/api/v1/admin/jobs"
+const usagePath = "/api/v1/admin/usage"
 const tokenPaths = new Set(["/Auth/login/v1/token", "/Auth/login/v1/token.json"])
 
 const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis))
@@ -214,7 +239,9 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     remove: list.removeJobs,
     removeOldest: list.removeOldestJobs
   })
+  const usage = Usage.ledger(options.usage)
   let listRequests = 0
+  let usageRequests = 0
   let inFlight = 0
   let peak = 0
 
@@ -238,7 +265,7 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     const asJson = Wire.wantsJson(req)
     const diagnostic = Seed.id(idRng, 20)
     if (tokenPaths.has(req.path)) return auth.login(req, asJson, diagnostic)
-    if (req.path !== listPath) return Wire.errorResponse(asJson, 404, Data.messages.notFound, diagnostic)
+    if (req.path !== listPath && req.path !== usagePath) return Wire.errorResponse(asJson, 404, Data.messages.notFound, diagnostic)
     if (req.method !== "GET") return Wire.errorResponse(asJson, 405, Data.messages.methodNotAllowed, diagnostic)
     if (auth.check(req.headers["accesstoken"]) !== "ok") {
       return Wire.errorResponse(asJson, 401, Data.messages.unauthorized, diagnostic)
@@ -247,6 +274,11 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     if (lockedFor !== undefined) {
       const headers: Record<string, string> = options.throttle?.sendRetryAfter === true ? { "Retry-After": String(lockedFor) } : {}
       return Wire.errorResponse(asJson, 429, Data.messages.throttled, diagnostic, headers)
+    }
+    usage.count(req.path.slice("/api/v1/".length), Date.now())
+    if (req.path === usagePath) {
+      usageRequests++
+      return usage.answer(req.query, asJson, list.jobs()) ?? Wire.errorResponse(asJson, 400, Data.messages.badRequest, diagnostic)
     }
     listRequests++
     inFlight++
@@ -275,6 +307,9 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     },
     get listRequests(): number {
       return listRequests
+    },
+    get usageRequests(): number {
+      return usageRequests
     },
     get peakConcurrency(): number {
       return peak
