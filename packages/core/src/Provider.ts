@@ -38,6 +38,7 @@ import type * as Stream from "effect/Stream"
 import type * as AllJobs from "./AllJobs.js"
 import type * as ApiError from "./ApiError.js"
 import type * as Job from "./Job.js"
+import type * as Resume from "./Resume.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 import * as RetryPolicyModule from "./RetryPolicy.js"
 
@@ -146,6 +147,14 @@ export interface Handle {
   readonly watchJob?:
     | ((id: string, schedule: Schedule.Schedule<unknown>) => Stream.Stream<Job.Job, ApiError.ApiError>)
     | undefined
+  /**
+   * Every job, normalized, starting at a page (undefined: the first), each
+   * with the page it came from: what `Resume.forEach` needs to checkpoint
+   * and resume the listing.
+   *
+   * @since 0.2.0
+   */
+  readonly jobsFrom?: Resume.Listing | undefined
   /**
    * The account's usage and quota over a period, where the API reports it.
    *

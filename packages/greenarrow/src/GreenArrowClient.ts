@@ -21,7 +21,7 @@
  * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { AllJobs, Provider, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"
+import { AllJobs, Provider, type ApiError, type ClientOptions, HttpTransport, type Job, type Resume, RetryPolicy } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -107,6 +107,16 @@ export interface Service {
     id: number | string,
     options?: { readonly scope?: OrganizationScope | undefined }
   ) => Effect.Effect<GreenArrowJob, ApiError.ApiError>
+  /**
+   * `jobs(query)` from a position (a page number, or a page token; undefined:
+   * the start), each job with the page it came from: for `Resume.forEach`.
+   *
+   * @since 0.2.0
+   */
+  readonly jobsFrom: (
+    from: Resume.Position | undefined,
+    query?: JobsQuery
+  ) => Stream.Stream<Resume.Positioned<GreenArrowJob>, ApiError.ApiError>
   /** One page, with its pagination keys, for callers that page by hand. */
   readonly page: (query: JobsQuery | undefined, at: Listing.PageRequest) => Effect.Effect<JobsPage, ApiError.ApiError>
 }

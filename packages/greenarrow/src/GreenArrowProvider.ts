@@ -8,6 +8,7 @@
  */
 import { Provider } from "@jobstream/core"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as GreenArrowClient from "./GreenArrowClient.js"
 import * as GreenArrowJob from "./GreenArrowJob.js"
 
@@ -22,7 +23,8 @@ const v = GreenArrowClient.variables
 export const handle = (client: GreenArrowClient.Service): Provider.Handle => ({
   provider: GreenArrowJob.provider,
   jobs: client.normalizedJobs(),
-  getJob: (id) => Effect.map(client.getJob(id), GreenArrowJob.toJob)
+  getJob: (id) => Effect.map(client.getJob(id), GreenArrowJob.toJob),
+  jobsFrom: (from) => Stream.map(client.jobsFrom(from), (p) => ({ ...p, item: GreenArrowJob.toJob(p.item) }))
 })
 
 /**

@@ -23,7 +23,7 @@
  * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { AllJobs, type ApiError, ClientOptions, type Job } from "@jobstream/core"
+import { AllJobs, type ApiError, ClientOptions, type Job, type Resume } from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -146,6 +146,17 @@ export interface Service {
    * `PaginationError`.
    */
   readonly jobs: (query?: IcwsQuery.JobsQuery) => Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError>
+  /**
+   * `jobs(query)` from a position (a `Cursor` position is a `fromJobId`;
+   * undefined: the newest jobs), each job with the page it came from: for
+   * `Resume.forEach`.
+   *
+   * @since 0.2.0
+   */
+  readonly jobsFrom: (
+    from: Resume.Position | undefined,
+    query?: IcwsQuery.JobsQuery
+  ) => Stream.Stream<Resume.Positioned<IcwsJob.JobRecord>, ApiError.ApiError>
   /** `jobs` mapped to the normalized job. */
   readonly normalizedJobs: (query?: IcwsQuery.JobsQuery) => Stream.Stream<Job.Job, ApiError.ApiError>
   /** One job (`GET …/data-extractor/jobs/{jobId}`); `mode` defaults to "all". */

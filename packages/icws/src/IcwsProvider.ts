@@ -28,6 +28,7 @@ export const handle = (client: IcwsClient.Service): Provider.Handle => ({
   provider: IcwsJob.provider,
   jobs: client.normalizedJobs(),
   getJob: (id) => Effect.map(client.getJob(id), IcwsJob.toJob),
+  jobsFrom: (from) => Stream.map(client.jobsFrom(from), (p) => ({ ...p, item: IcwsJob.toJob(p.item) })),
   cancelJob: client.cancelJob,
   watchJob: (id, schedule) => Stream.map(client.watchJob(id, schedule), (jobStatus) => IcwsJob.toJob({ jobStatus }))
 })

@@ -31,7 +31,16 @@
  * @module
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import { AllJobs, Provider, type ApiError, type ClientOptions, HttpTransport, type Job, RetryPolicy } from "@jobstream/core"
+import {
+  AllJobs,
+  type ApiError,
+  type ClientOptions,
+  HttpTransport,
+  type Job,
+  Provider,
+  type Resume,
+  RetryPolicy
+} from "@jobstream/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -143,6 +152,16 @@ export interface Service {
   readonly jobs: (query?: InsideViewQuery.JobsQuery) => Stream.Stream<InsideViewJob.BulkJob, ApiError.ApiError>
   /** `jobs` mapped with `InsideViewJob.toJob`. */
   readonly normalizedJobs: (query?: InsideViewQuery.JobsQuery) => Stream.Stream<Job.Job, ApiError.ApiError>
+  /**
+   * `jobs(query)` starting at a page (a `Resume.Position` of kind "Page"),
+   * each job with the page it came from: for `Resume.forEach`.
+   *
+   * @since 0.2.0
+   */
+  readonly jobsFrom: (
+    from: Resume.Position | undefined,
+    query?: InsideViewQuery.JobsQuery
+  ) => Stream.Stream<Resume.Positioned<InsideViewJob.BulkJob>, ApiError.ApiError>
   /** Finds one job by id in the list (there is no generic per-job endpoint); `NotFound` when absent. */
   readonly getJob: (jobId: string) => Effect.Effect<InsideViewJob.BulkJob, ApiError.ApiError>
   /**

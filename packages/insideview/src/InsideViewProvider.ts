@@ -7,6 +7,7 @@
  */
 import { Provider, RetryPolicy } from "@jobstream/core"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as InsideViewClient from "./InsideViewClient.js"
 import * as InsideViewJob from "./InsideViewJob.js"
 import * as InsideViewUsage from "./InsideViewUsage.js"
@@ -23,6 +24,7 @@ export const handle = (client: InsideViewClient.Service): Provider.Handle => ({
   provider: InsideViewJob.provider,
   jobs: client.normalizedJobs(),
   getJob: (id) => Effect.map(client.getJob(id), InsideViewJob.toJob),
+  jobsFrom: (from) => Stream.map(client.jobsFrom(from), (p) => ({ ...p, item: InsideViewJob.toJob(p.item) })),
   usage: (period) => Effect.map(client.usage(period), (usage) => toUsage(usage, period))
 })
 

@@ -16,6 +16,7 @@ import { Output } from "../Output.js"
 import * as Providers from "../Providers.js"
 import { choiceOption, choicesOption, connection, integerOption, settingsOf } from "./flags.js"
 import { apiErrorLine } from "./hints.js"
+import * as Resumable from "./resume.js"
 import { errorLine, seconds } from "./print.js"
 
 /** The command. */
@@ -42,7 +43,15 @@ export const list = Command.make(
     ),
     summary: Options.boolean("summary").pipe(
       Options.withDescription("Print a one-line summary (counts per provider, elapsed time) on stderr at the end")
-    )
+    ),
+    resume: Options.text("resume").pipe(
+      Options.withDescription(
+        "Checkpoint the listing under this name and, if it was stopped before, go on where it stopped " +
+          "(files in $JOBSTREAM_STATE_DIR, default ~/.local/state/jobstream/checkpoints)"
+      ),
+      Options.optional
+    ),
+    restart: Options.boolean("restart").pipe(Options.withDescription("With --resume: ignore the checkpoint and start over"))
   },
   (args) =>
     Effect.gen(function*() {
@@ -85,6 +94,22 @@ export const list = Command.make(
           )
           : Effect.void
       )
+
+      const resume = Option.getOrUndefined(args.resume)
+      if (resume !== undefined) {
+        if (limit !== undefined) return yield* new UsageError({ message: "--resume cannot be combined with --limit" })
+        const keep = filter.statuses === undefined || filter.statuses.length === 0
+          ? () => true
+          : (job: Job.Job) => filter.statuses!.includes(job.status)
+        const failed = yield* Resumable.run({ name: resume, handles, restart: args.restart, keepGoing: args.keepGoing, keep, emit }).pipe(
+          Effect.ensuring(output.progress(undefined))
+        )
+        yield* output.out(writer.end())
+        yield* summary
+        if (failed > 0) return yield* new CliExit({ code: ExitCode.apiError })
+        return
+      }
+      if (args.restart) return yield* new UsageError({ message: "--restart needs --resume <name>" })
 
       if (!args.keepGoing) {
         const jobs = AllJobs.jobs(filter).pipe(Stream.provideService(AllJobs.AllJobs, service))

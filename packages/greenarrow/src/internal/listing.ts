@@ -3,7 +3,7 @@
  * `Paginate`), and `getJob` as a scan of the listing.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ApiError, type HttpTransport, Paginate, Validation } from "@jobstream/core"
+import { ApiError, type HttpTransport, Paginate, Resume, Validation } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -33,6 +33,10 @@ export interface Listing {
     options?: { readonly scope?: OrganizationScope | undefined }
   ) => Effect.Effect<GreenArrowJob, ApiError.ApiError>
   readonly page: (query: JobsQuery | undefined, at: PageRequest) => Effect.Effect<JobsPage, ApiError.ApiError>
+  readonly jobsFrom: (
+    from: Resume.Position | undefined,
+    query?: JobsQuery
+  ) => Stream.Stream<Resume.Positioned<GreenArrowJob>, ApiError.ApiError>
 }
 
 const isSinglePage = (page: JobsPage) =>
@@ -118,6 +122,65 @@ export const make = (transport: HttpTransport.Service, settings: Resolved): List
       })
     )
 
+  // Resumable: the walks above with each job tagged with its page. A `Page`
+  // position walks by number from there, a `Cursor` by token from there.
+  const tagged = (jobs: ReadonlyArray<GreenArrowJob>, at: Resume.Position, next: Resume.Position | undefined) =>
+    jobs.map((item, i): Resume.Positioned<GreenArrowJob> =>
+      i === jobs.length - 1 && next !== undefined ? { item, page: at, next } : { item, page: at })
+
+  const jobsFrom = (from: Resume.Position | undefined, input: unknown) =>
+    Stream.unwrap(Effect.gen(function*() {
+      const operation = "listJobs"
+      const query = yield* prepare(operation, input)
+      const byNumber = settings.pagination === "pages" || from?._tag === "Page"
+      const start: PageRequest = from?._tag === "Page"
+        ? { _tag: "Number", page: from.page }
+        : from?._tag === "Cursor"
+        ? { _tag: "Token", token: from.cursor }
+        : byNumber
+        ? { _tag: "Number", page: 0 }
+        : { _tag: "First" }
+      const at: Resume.Position = start._tag === "Number"
+        ? Resume.page(start.page)
+        : start._tag === "Token"
+        ? Resume.cursor(start.token)
+        : Resume.first
+      const first = yield* fetchPage(operation, query, start)
+      if (isSinglePage(first)) return Stream.fromIterable(tagged(first.jobs, at, undefined))
+      if (byNumber || first.nextPageToken === undefined) {
+        const firstNumber = first.page ?? (start._tag === "Number" ? start.page : 0)
+        return Paginate.numbered<Resume.Positioned<GreenArrowJob>, ApiError.ApiError, never>({
+          fetch: (n) =>
+            Effect.map(
+              n === firstNumber ? Effect.succeed(first) : fetchPage(operation, query, { _tag: "Number", page: n }),
+              (page) => ({ items: tagged(page.jobs, Resume.page(n), Resume.page(n + 1)), total: page.numRecords, pages: page.numPages })
+            ),
+          key: (p) => String(p.item.id),
+          where: (n) => transport.where(operation, pageRequest(query, { _tag: "Number", page: n })),
+          pageSize: first.perPage !== undefined && first.perPage > 0 ? first.perPage : query.perPage,
+          firstPage: firstNumber,
+          pageBase: 0,
+          concurrency: settings.concurrency,
+          maxPages: query.maxPages ?? settings.maxPages
+        })
+      }
+      return Paginate.cursor<Resume.Positioned<GreenArrowJob>, string, ApiError.ApiError, never>({
+        fetch: (token) =>
+          Effect.map(
+            token === undefined ? Effect.succeed(first) : fetchPage(operation, query, { _tag: "Token", token }),
+            (page) => {
+              const next = page.nextPageToken
+              const items = tagged(page.jobs, token === undefined ? at : Resume.cursor(token), next === undefined || next === null ? undefined : Resume.cursor(next))
+              return { items, next }
+            }
+          ),
+        key: (p) => String(p.item.id),
+        where: (token) => transport.where(operation, pageRequest(query, token === undefined ? start : { _tag: "Token", token })),
+        redact: (text) => transport.redact(text),
+        maxPages: query.maxPages ?? settings.maxPages ?? Paginate.defaultMaxPages
+      })
+    }))
+
   const getJob = (id: number | string, options?: { readonly scope?: OrganizationScope | undefined }) =>
     Effect.gen(function*() {
       const wanted = String(id).trim()
@@ -142,5 +205,5 @@ export const make = (transport: HttpTransport.Service, settings: Resolved): List
   const page = (query: JobsQuery | undefined, at: PageRequest) =>
     Effect.flatMap(prepare("listJobsPage", query), (prepared) => fetchPage("listJobsPage", prepared, at))
 
-  return { jobs: (query) => listing("listJobs", query), getJob, page }
+  return { jobs: (query) => listing("listJobs", query), getJob, page, jobsFrom }
 }

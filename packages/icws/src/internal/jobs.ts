@@ -4,7 +4,7 @@
  * job can have been created), cancel, await and watch.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ApiError, HttpTransport, Outcome, Paginate, Validation } from "@jobstream/core"
+import { ApiError, HttpTransport, Outcome, Paginate, Resume, Validation } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
@@ -98,7 +98,14 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
   const pageSize = options.pageSize
   const maxPages = options.maxPages ?? Paginate.defaultMaxPages
 
-  const jobs = (query: IcwsQuery.JobsQuery = {}): Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError> =>
+  // The walk, starting at `start` (a `fromJobId`; undefined: the newest
+  // jobs); `wrap` gives each page's items their final shape.
+  const walk = <A>(
+    query: IcwsQuery.JobsQuery,
+    start: string | undefined,
+    wrap: (items: ReadonlyArray<IcwsJob.JobRecord>, from: string | undefined, next: string | undefined) => ReadonlyArray<A>,
+    key: (item: A) => string | undefined
+  ): Stream.Stream<A, ApiError.ApiError> =>
     Stream.suspend(() => {
       const decoded = IcwsQuery.validate(query)
       if (Either.isLeft(decoded)) return Stream.fail(invalid("listJobs", decoded.left))
@@ -131,7 +138,8 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
             const all = page.jobList
             const last = all.length > 0 ? IcwsJob.recordId(all[all.length - 1]!) : undefined
             const full = all.length >= jobCount
-            const result = { items: all, next: full ? last : undefined }
+            const next = full ? last : undefined
+            const result = { items: wrap(all, from, next), next }
             return full && last === undefined
               ? Effect.as(
                 Effect.logWarning("ICWS job list: the last job of a full page has no id; the list stops there"),
@@ -140,15 +148,35 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
               : Effect.succeed(result)
           })
         )
-      return Paginate.cursor<IcwsJob.JobRecord, string, ApiError.ApiError, never>({
-        fetch: fetchPage,
-        key: IcwsJob.recordId,
+      return Paginate.cursor<A, string, ApiError.ApiError, never>({
+        fetch: (from) => fetchPage(from ?? start),
+        key,
         // The session id is not known here (nor wanted in errors): "-" stands for it.
-        where: (from) => session.transport.where("listJobs", HttpClientRequest.get(listPathForErrors).pipe(params(from))),
+        where: (from) => session.transport.where("listJobs", HttpClientRequest.get(listPathForErrors).pipe(params(from ?? start))),
         redact: (text) => session.transport.redact(text),
         maxPages
       })
     })
+
+  const jobs = (query: IcwsQuery.JobsQuery = {}): Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError> =>
+    walk(query, undefined, (items) => items, IcwsJob.recordId)
+
+  // Resumable: a `Cursor` position is a `fromJobId`; anything else starts at the newest jobs.
+  const jobsFrom = (
+    from: Resume.Position | undefined,
+    query: IcwsQuery.JobsQuery = {}
+  ): Stream.Stream<Resume.Positioned<IcwsJob.JobRecord>, ApiError.ApiError> =>
+    walk(
+      query,
+      from?._tag === "Cursor" ? from.cursor : undefined,
+      (items, at, next) => {
+        const page = at === undefined ? Resume.first : Resume.cursor(at)
+        return items.map((item, i) =>
+          i === items.length - 1 && next !== undefined ? { item, page, next: Resume.cursor(next) } : { item, page }
+        )
+      },
+      (p) => IcwsJob.recordId(p.item)
+    )
 
   const getJob = (jobId: string, mode: IcwsQuery.ResponseMode = "all") =>
     Effect.gen(function*() {
@@ -226,6 +254,7 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
   return {
     session,
     jobs,
+    jobsFrom,
     normalizedJobs: (query) => Stream.map(jobs(query), IcwsJob.toJob),
     getJob,
     submitJob,

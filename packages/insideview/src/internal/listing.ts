@@ -3,7 +3,7 @@
  * transport and a way to authorize requests.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ApiError, type HttpTransport, Paginate, Validation } from "@jobstream/core"
+import { ApiError, type HttpTransport, Paginate, Resume, Validation } from "@jobstream/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -34,6 +34,11 @@ export interface Listing {
   readonly listJobs: (query?: InsideViewQuery.JobsQuery) => Effect.Effect<BulkJobsPage, ApiError.ApiError>
   readonly jobs: (query?: InsideViewQuery.JobsQuery) => Stream.Stream<BulkJob, ApiError.ApiError>
   readonly getJob: (jobId: string) => Effect.Effect<BulkJob, ApiError.ApiError>
+  /** `jobs` from a page (a `Page` position; anything else starts at `query.page`), each job with its page. */
+  readonly jobsFrom: (
+    from: Resume.Position | undefined,
+    query?: InsideViewQuery.JobsQuery
+  ) => Stream.Stream<Resume.Positioned<BulkJob>, ApiError.ApiError>
 }
 
 const listPath = "/api/v1/admin/jobs"
@@ -91,6 +96,30 @@ export const make = (options: ListingOptions): Listing => {
       })
     }))
 
+  // The same walk with each job tagged with its page; the last job of a page
+  // names the next one, so a checkpoint taken there resumes past the page.
+  const jobsFrom = (from: Resume.Position | undefined, query: InsideViewQuery.JobsQuery | undefined) =>
+    Stream.unwrap(Effect.map(validated("jobs", query), (q) => {
+      const pageSize = q.resultsPerPage ?? options.pageSize
+      const at = (page: number): InsideViewQuery.JobsQuery => ({ ...q, page, resultsPerPage: pageSize })
+      return Paginate.numbered<Resume.Positioned<BulkJob>, ApiError.ApiError, never>({
+        firstPage: from?._tag === "Page" ? Math.max(1, from.page) : q.page ?? 1,
+        pageBase: 1,
+        pageSize,
+        concurrency,
+        maxPages,
+        key: (p) => p.item.jobId,
+        where: (page) => transport.where("jobs", listRequest(at(page))),
+        fetch: (page) =>
+          Effect.map(fetchPage("jobs", at(page)), (p) => ({
+            items: p.bulkJobs.map((item, i, all) =>
+              i === all.length - 1 ? { item, page: Resume.page(page), next: Resume.page(page + 1) } : { item, page: Resume.page(page) }
+            ),
+            total: p.totalResults
+          }))
+      })
+    }))
+
   const getJob = (jobId: string) =>
     Effect.gen(function*() {
       if (typeof jobId !== "string" || jobId.trim() === "") {
@@ -106,5 +135,5 @@ export const make = (options: ListingOptions): Listing => {
       )
     })
 
-  return { listJobs, jobs: (query) => walk("jobs", query), getJob }
+  return { listJobs, jobs: (query) => walk("jobs", query), getJob, jobsFrom }
 }

@@ -1,0 +1,114 @@
+/**
+ * The CLI's long-running commands in-process (captured output, a config
+ * provider instead of the environment): `usage`, `list --resume` over every
+ * registered provider.
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { describe, expect, it } from "@effect/vitest"
+import * as Cli from "@jobstream/cli/Cli"
+import * as Output from "@jobstream/cli/Output"
+import { Harness, Registry } from "@jobstream/testkit"
+import { ConfigProvider, Effect } from "effect"
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+const jobstream = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.gen(function*() {
+    const output = Output.capture()
+    const code = yield* Cli.run(["node", "jobstream", ...args]).pipe(
+      Effect.provideService(Output.Output, output),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+      Effect.provide(NodeContext.layer)
+    )
+    return { code, stdout: output.stdout(), stderr: output.stderr() }
+  })
+
+const ids = (ndjson: string): ReadonlyArray<string> =>
+  ndjson.split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as { id: string }).id)
+
+describe("jobstream usage", () => {
+  it.live("prints the account's usage and credits (text and json); providers without it are refused", () =>
+    Effect.gen(function*() {
+      const s = yield* Harness.startAll(Registry.providers, () => ({ jobs: 5 }))
+      const insideview = Registry.get("insideview")
+      const env = s.env
+      const text = yield* jobstream(["usage", "insideview", "--period", "year", "--start", "2016"], env)
+      expect(text.code, text.stderr).toBe(0)
+      expect(text.stdout).toMatch(/^insideview account sim-account: year 2016\.\.2016\n/)
+      expect(text.stdout).toMatch(/credits: allocated 1000000, consumed \d+, remaining \d+\n$/)
+      const today = new Date().toISOString().slice(0, 10)
+      const json = yield* jobstream(["usage", "insideview", "--period", "day", "--format", "json"], env)
+      expect(json.code).toBe(0)
+      const report = JSON.parse(json.stdout) as { period: unknown; transactions: ReadonlyArray<{ api: string }> }
+      expect(report.period).toEqual({ period: "day", start: today, end: today })
+      expect(report.transactions.map((t) => t.api)).toContain("admin/usage")
+      const bad = yield* jobstream(["usage", "insideview", "--period", "month", "--start", "2016-13"], env)
+      expect(bad.code).toBe(1)
+      expect(bad.stderr).toMatch(/^jobstream: .*start/)
+      for (const entry of Registry.providers.filter((e) => e.provider.capabilities.usage !== true)) {
+        const refused = yield* jobstream(["usage", entry.provider.name], env)
+        expect(refused.code).toBe(2)
+      }
+      expect(insideview.provider.capabilities.usage).toBe(true)
+    }).pipe(Effect.scoped))
+})
+
+describe("jobstream list --resume", () => {
+  it.live("a listing that failed at a random page, run again, prints every job once across both runs (every provider)", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "jobstream-resume-"))
+      // The CLI's page sizes: InsideView 50, GreenArrow 100 (GREENARROW_PER_PAGE below), ICWS 100.
+      const s = yield* Harness.startAll(Registry.providers, () => ({ jobs: 409 }))
+      for (const running of s.running) {
+        const entry = running.entry
+        const name = entry.provider.name
+        const env = { ...s.env, JOBSTREAM_STATE_DIR: dir, GREENARROW_PER_PAGE: "100" }
+        // The k-th list request (k in 2..4) fails once with a 400, which no client retries.
+        const k = 2 + (name.length % 3)
+        let seen = 0
+        running.server.setFaults([{
+          match: (r) => entry.isList(r) && ++seen === k,
+          times: 1,
+          fault: { _tag: "Status", status: 400, body: "{}" }
+        }])
+        const first = yield* jobstream(["list", "--provider", name, "--format", "ndjson", "--resume", "nightly"], env)
+        expect(first.code, `${name}: ${first.stderr}`).toBe(1)
+        const before = ids(first.stdout)
+        expect(before.length).toBeLessThan(running.expectedIds().length)
+        const second = yield* jobstream(["list", "--provider", name, "--format", "ndjson", "--resume", "nightly"], env)
+        expect(second.code, second.stderr).toBe(0)
+        expect([...before, ...ids(second.stdout)]).toEqual(running.expectedIds())
+        // Read to its end: a third run prints nothing new; --restart prints everything again.
+        const third = yield* jobstream(["list", "--provider", name, "--format", "ndjson", "--resume", "nightly"], env)
+        expect(ids(third.stdout)).toEqual([])
+        const again = yield* jobstream(["list", "--provider", name, "--format", "ndjson", "--resume", "nightly", "--restart"], env)
+        expect(ids(again.stdout)).toEqual(running.expectedIds())
+      }
+      const files = readdirSync(dir).sort()
+      expect(files).toEqual(Registry.providers.map((e) => `nightly.${e.provider.name}`).sort())
+      for (const file of files) expect(JSON.parse(readFileSync(join(dir, file), "utf8"))).toMatchObject({ complete: true })
+    }).pipe(Effect.scoped))
+
+  it.live("bad uses: a bad name, --limit with --resume, --restart alone, a corrupt checkpoint (exit 2)", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "jobstream-resume-"))
+      const s = yield* Harness.startAll([Registry.get("insideview")], () => ({ jobs: 3 }))
+      const env = { ...s.env, JOBSTREAM_STATE_DIR: dir }
+      const cases: ReadonlyArray<[ReadonlyArray<string>, RegExp]> = [
+        [["list", "--resume", "../etc"], /not a checkpoint name/],
+        [["list", "--resume", "x", "--limit", "2"], /cannot be combined with --limit/],
+        [["list", "--restart"], /--restart needs --resume/]
+      ]
+      for (const [args, message] of cases) {
+        const r = yield* jobstream(args, env)
+        expect(r.code).toBe(2)
+        expect(r.stderr).toMatch(message)
+      }
+      const { writeFileSync } = yield* Effect.promise(() => import("node:fs"))
+      writeFileSync(join(dir, "broken.insideview"), "{not json")
+      const corrupt = yield* jobstream(["list", "--resume", "broken"], env)
+      expect(corrupt.code).toBe(2)
+      expect(corrupt.stderr).toMatch(/^jobstream: --resume: checkpoint "broken.insideview" is not a valid checkpoint/)
+    }).pipe(Effect.scoped))
+})
