@@ -27,6 +27,7 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type * as ApiError from "./ApiError.js"
 import type * as Job from "./Job.js"
+import * as Watch from "./Watch.js"
 
 /**
  * What a provider contributes: its name and its stream of normalized jobs.
@@ -96,6 +97,16 @@ export interface Service {
   readonly jobs: (filter?: Filter) => Stream.Stream<Job.Job, ApiError.ApiError>
   /** Every job, with provider failures as values; the stream itself does not fail. */
   readonly settled: (filter?: Filter) => Stream.Stream<Settled>
+  /**
+   * The changes of every job of every provider (created, status changed,
+   * finished), by polling each provider's listing with adaptive intervals
+   * (see `Watch`); never ends on its own. `filter.providers` selects
+   * providers; `filter.statuses` keeps the changes whose job has one of
+   * those statuses.
+   *
+   * @since 0.2.0
+   */
+  readonly watch: (options?: Watch.Options & Filter) => Stream.Stream<Watch.Change, ApiError.ApiError>
 }
 
 /**
@@ -147,7 +158,13 @@ export const make = (sources: ReadonlyArray<Source>): Service => {
     return Stream.mergeAll(streams, { concurrency: "unbounded" })
   }
 
-  return { providers: sources.map((s) => s.provider), jobs, settled }
+  const watch = (options: Watch.Options & Filter = {}): Stream.Stream<Watch.Change, ApiError.ApiError> => {
+    const keep = byStatus(options)
+    const changes = Watch.sources(select(sources, options), options)
+    return keep === undefined ? changes : Stream.filter(changes, (c) => keep(c.job))
+  }
+
+  return { providers: sources.map((s) => s.provider), jobs, settled, watch }
 }
 
 /**
@@ -173,6 +190,14 @@ export const layer = <const Sources extends ReadonlyArray<Effect.Effect<Source, 
  */
 export const jobs = (filter?: Filter): Stream.Stream<Job.Job, ApiError.ApiError, AllJobs> =>
   Stream.unwrap(Effect.map(AllJobs, (service) => service.jobs(filter)))
+
+/**
+ * The changes of every job of every provider, from the AllJobs service in context (see `Service.watch`).
+ *
+ * @since 0.2.0
+ */
+export const watch = (options?: Watch.Options & Filter): Stream.Stream<Watch.Change, ApiError.ApiError, AllJobs> =>
+  Stream.unwrap(Effect.map(AllJobs, (service) => service.watch(options)))
 
 /**
  * Every job with failures as values, from the AllJobs service in context.

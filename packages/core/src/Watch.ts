@@ -74,6 +74,33 @@ export interface Options {
   readonly initial?: "baseline" | "unfinished" | "all"
   /** Failed polls in a row before the stream fails. Default 5. */
   readonly maxConsecutiveFailures?: number
+  /**
+   * Called after every poll of a provider, ok or failed (for progress
+   * displays and metrics). Its failures are ignored.
+   *
+   * @since 0.2.0
+   */
+  readonly onPoll?: ((poll: Poll) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * What one poll of one provider found.
+ *
+ * @since 0.2.0
+ */
+export interface Poll {
+  readonly provider: string
+  /** Jobs in the listing (0 when the poll failed). */
+  readonly jobs: number
+  /** Jobs that are not final. */
+  readonly unfinished: number
+  /** Changes reported by this poll. */
+  readonly changes: number
+  /** The poll's error, after the client's own retries. */
+  readonly error?: ApiError.ApiError | undefined
+  /** Failed polls in a row, this one included. */
+  readonly failures: number
+  readonly at: number
 }
 
 /**
@@ -87,6 +114,12 @@ export const defaults = {
   initial: "baseline",
   maxConsecutiveFailures: 5
 } as const
+
+const unfinishedCount = (seen: ReadonlyMap<string, Seen>): number => {
+  let n = 0
+  for (const s of seen.values()) if (!Job.isTerminal(s.status)) n++
+  return n
+}
 
 /** What a watch remembers of a job. */
 interface Seen {
@@ -172,8 +205,14 @@ export const source = (
         if (!Job.isTerminal(job.status)) unfinished = true
       }
       previous = next
-      return changes
+      return { changes, jobs: jobs.length, unfinished: unfinishedCount(next) }
     })
+
+    const report = (poll: Omit<Poll, "provider" | "at">) =>
+      options.onPoll === undefined
+        ? Effect.void
+        : Effect.flatMap(Clock.currentTimeMillis, (at) =>
+          Effect.ignore(options.onPoll!({ provider: source.provider, at, ...poll })))
 
     const step: Effect.Effect<Chunk.Chunk<Change>, ApiError.ApiError> = Effect.gen(function*() {
       if (!first) yield* Effect.sleep(unfinished || previous === undefined ? active : idle)
@@ -181,9 +220,12 @@ export const source = (
       const result = yield* Effect.either(poll)
       if (Either.isRight(result)) {
         failures = 0
-        return Chunk.unsafeFromArray(result.right as Array<Change>)
+        const { changes, jobs, unfinished: open } = result.right
+        yield* report({ jobs, unfinished: open, changes: changes.length, failures: 0 })
+        return Chunk.unsafeFromArray(changes as Array<Change>)
       }
       failures++
+      yield* report({ jobs: 0, unfinished: 0, changes: 0, error: result.left, failures })
       if (failures >= maxFailures) return yield* Effect.fail(result.left)
       yield* Effect.logWarning("watch: a poll failed; trying again at the next interval").pipe(
         Effect.annotateLogs({ provider: source.provider, error: result.left._tag, failures })

@@ -81,6 +81,14 @@ export const entry: Harness.Entry = {
         server,
         env: SimulatorEnv.forSimulators({ greenArrow: server, greenArrowKey: key }),
         expectedIds: () => server.jobs.map((j) => String(j.id)),
+        lifecycle: {
+          path: ["scheduled", "importing", "finished"],
+          set: (id, state) => {
+            const job = server.jobs.find((j) => String(j.id) === id)
+            if (job === undefined) throw new Error(`no GreenArrow job ${id}`)
+            server.upsertJobs([{ ...job, state, paused: false, state2: null }])
+          }
+        },
         client: (knobs) => connect(knobs?.baseUrl ?? server.url, knobs),
         secrets: () => [
           ...GreenArrowSimulator.defaultKeys.flatMap((k) => forms(k.organizationId, k.apiKey)),

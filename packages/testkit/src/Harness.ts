@@ -138,6 +138,17 @@ export interface Running {
   readonly client: (knobs?: Knobs) => Effect.Effect<Client, never, HttpClient.HttpClient | Scope.Scope>
   /** Every secret involved so far: configured credentials and what the server issued (tokens, session ids, cookies). */
   readonly secrets: () => ReadonlyArray<string>
+  /**
+   * Moves jobs through their life on demand: `path` is a lifecycle in the
+   * provider's status words, from a first state to a final one; `set` puts
+   * one job (by id) in one of them.
+   *
+   * @since 0.2.0
+   */
+  readonly lifecycle: {
+    readonly path: ReadonlyArray<string>
+    readonly set: (id: string, providerStatus: string) => void
+  }
   /** Sessions opened and closed, by id, for providers whose client opens one. */
   readonly sessions?: (() => { readonly opened: ReadonlyArray<string>; readonly closed: ReadonlyArray<string> }) | undefined
 }

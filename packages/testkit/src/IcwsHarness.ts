@@ -131,6 +131,14 @@ export const entry: Harness.Entry = {
         server,
         env: SimulatorEnv.forSimulators({ icws: server }),
         expectedIds: () => [...server.jobs].reverse().map((j) => j.status.id),
+        lifecycle: {
+          path: ["submitted", "queued", "started", "finished"],
+          set: (id, state) => {
+            if (!(state in IcwsSimulator.State) || !server.setJobState(id, state as keyof typeof IcwsSimulator.State)) {
+              throw new Error(`no ICWS job ${id} or state ${state}`)
+            }
+          }
+        },
         client: (knobs) => connectTo(knobs?.baseUrl ?? server.url, knobs, () => server.jobs[0]?.status.id ?? "job-x"),
         secrets: () => secrets(server),
         sessions: () => ({ opened: server.createdSessions.map((s) => s.sessionId), closed: server.deletedSessions })

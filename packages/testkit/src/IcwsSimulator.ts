@@ -38,6 +38,7 @@ import * as Seed from "./Seed.js"
 import type { Latency, RunningServer, SimRequest, SimResponse } from "./Server.js"
 
 export { mediaType, State, type StateValue } from "./internal/icws/data.js"
+import { State as SimState } from "./internal/icws/data.js"
 
 /**
  * A column of a table or view in a simulated job's configuration.
@@ -223,6 +224,8 @@ export interface IcwsServer extends RunningServer {
   setOutcome(jobId: string, outcome: "finished" | "failed" | "canceled", errorInfo?: string): void
   /** Move every active job `steps` states forward. */
   tick(steps?: number): void
+  /** Put one job in a state ("submitted", "queued", "started", "failed", "canceled", "finished"); false when there is no such job. */
+  setJobState(jobId: string, state: keyof typeof SimState): boolean
   /** Make a path (after `/icws/{sessionId}`) answer 410. */
   retire(path: string): void
 }
@@ -306,6 +309,7 @@ export const startIcws = async (options: IcwsOptions = {}): Promise<IcwsServer> 
     setCursorMode: jobs.setCursorMode,
     setOutcome: jobs.setOutcome,
     tick: (steps = 1) => jobs.tick(steps),
+    setJobState: (jobId: string, state: keyof typeof SimState) => jobs.setState(jobId, SimState[state]),
     retire: (path: string) => {
       retired.add(path)
     }

@@ -111,6 +111,12 @@ export const entry: Harness.Entry = {
         server,
         env: SimulatorEnv.forSimulators({ insideView: server, insideViewAuth: "credentials" }),
         expectedIds: () => server.jobs.map((j) => j.jobId),
+        lifecycle: {
+          path: ["accepted", "processing", "finished"],
+          set: (id, status) => {
+            if (!server.setJobStatus(id, status)) throw new Error(`no InsideView job ${id}`)
+          }
+        },
         client: (knobs) => connect(knobs?.baseUrl ?? server.url, knobs),
         secrets: () => [
           SimulatorEnv.defaults.insideViewClientSecret,

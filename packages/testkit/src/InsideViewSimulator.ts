@@ -199,6 +199,8 @@ export interface InsideViewServer extends RunningServer {
   removeJobs(n: number): ReadonlyArray<InsideViewJob>
   /** Removes the `n` oldest jobs; returns them. */
   removeOldestJobs(n: number): ReadonlyArray<InsideViewJob>
+  /** Moves one job to another `jobStatus` ("processing", "finished", …); false when there is no such job. */
+  setJobStatus(jobId: string, status: string): boolean
   /** Makes every token (issued and static) invalid: the next calls get 401. */
   revokeAllTokens(): void
   /** Marks the issued tokens as expired: they get 401 from now on. */
@@ -317,6 +319,7 @@ export const startInsideView = async (options: InsideViewOptions = {}): Promise<
     addJobs: list.addJobs,
     removeJobs: list.removeJobs,
     removeOldestJobs: list.removeOldestJobs,
+    setJobStatus: list.setJobStatus,
     revokeAllTokens: auth.revokeAll,
     expireIssuedTokens: auth.expireIssued,
     resetThrottle: throttle.reset

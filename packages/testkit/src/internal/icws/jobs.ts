@@ -23,6 +23,8 @@ export interface Jobs {
   readonly setOutcome: (jobId: string, outcome: "finished" | "failed" | "canceled", errorInfo?: string) => void
   /** Moves every job `steps` states forward. */
   readonly tick: (steps: number) => void
+  /** Puts a job in a state (by number), now. */
+  readonly setState: (jobId: string, state: number) => boolean
 }
 
 /** The job store of a simulator. */
@@ -145,6 +147,12 @@ export const jobs = (options: IcwsOptions, r: Seed.Rng): Jobs => {
     tick: (steps) => {
       const now = Date.now()
       for (let i = 0; i < steps; i++) for (const job of all) step(job, now)
+    },
+    setState: (jobId, state) => {
+      const job = byId.get(jobId)
+      if (job === undefined) return false
+      job.status.state = state as typeof job.status.state
+      return true
     }
   }
 }

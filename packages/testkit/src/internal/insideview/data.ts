@@ -110,6 +110,8 @@ export interface JobList {
   readonly addJobs: (n: number) => ReadonlyArray<InsideViewJob>
   readonly removeJobs: (n: number) => ReadonlyArray<InsideViewJob>
   readonly removeOldestJobs: (n: number) => ReadonlyArray<InsideViewJob>
+  /** Changes one job's `jobStatus`; false when there is no such job. */
+  readonly setJobStatus: (jobId: string, status: string) => boolean
 }
 
 /** A list starting with `initial` (newest first), listed newest or oldest first. */
@@ -150,6 +152,12 @@ export const jobList = (initial: ReadonlyArray<InsideViewJob>, seed: number, old
       const removed = jobs.slice(0, n)
       jobs = jobs.slice(n)
       return removed
+    },
+    setJobStatus: (jobId, status) => {
+      const at = jobs.findIndex((j) => j.jobId === jobId)
+      if (at < 0) return false
+      jobs = jobs.map((j, i) => (i === at ? { ...j, jobStatus: status } : j))
+      return true
     },
     removeOldestJobs: (n) => {
       const keep = Math.max(0, jobs.length - n)
