@@ -112,3 +112,63 @@ describe("jobstream list --resume", () => {
       expect(corrupt.stderr).toMatch(/^jobstream: --resume: checkpoint "broken.insideview" is not a valid checkpoint/)
     }).pipe(Effect.scoped))
 })
+
+describe("jobstream watch --all", () => {
+  it.live("prints every change of every provider as NDJSON, in order per job, and stops after --limit", () =>
+    Effect.gen(function*() {
+      const s = yield* Harness.startAll(Registry.providers, () => ({ jobs: 6 }))
+      const moves: Array<{ readonly provider: string; readonly id: string; readonly path: ReadonlyArray<string> }> = []
+      for (const running of s.running) {
+        const { path, set } = running.lifecycle
+        const ids = running.expectedIds()
+        for (const id of ids) set(id, id === ids[2] ? path[0]! : path.at(-1)!)
+        moves.push({ provider: running.entry.provider.name, id: ids[2]!, path })
+      }
+      const expected = moves.reduce((n, m) => n + m.path.length - 1, 0)
+      const fiber = yield* Effect.fork(
+        jobstream(["watch", "--all", "--interval", "50ms", "--idle-interval", "50ms", "--format", "ndjson", "--limit", String(expected)], s.env)
+      )
+      // Move each job one step after each poll of its provider has been answered.
+      for (const [i, running] of s.running.entries()) {
+        const move = moves[i]!
+        for (const status of move.path.slice(1)) {
+          const polls = Harness.listCount(running)
+          while (Harness.listCount(running) < polls + 2) yield* Effect.sleep("5 millis")
+          running.lifecycle.set(move.id, status)
+        }
+      }
+      const r = yield* Effect.fromFiber(fiber)
+      expect(r.code, r.stderr).toBe(0)
+      const events = r.stdout.split("\n").filter((l) => l !== "").map((l) =>
+        JSON.parse(l) as { event: string; provider: string; previous: string | null; job: { id: string; providerStatus: string } }
+      )
+      expect(events).toHaveLength(expected)
+      for (const move of moves) {
+        const mine = events.filter((e) => e.provider === move.provider)
+        expect(mine.every((e) => e.job.id === move.id)).toBe(true)
+        expect(mine.map((e) => e.job.providerStatus)).toEqual(move.path.slice(1))
+        expect(mine.at(-1)!.event).toBe("Finished")
+      }
+    }).pipe(Effect.scoped), 30_000)
+
+  it.live("table format; bad uses exit 2", () =>
+    Effect.gen(function*() {
+      const s = yield* Harness.startAll([Registry.get("insideview")], () => ({ jobs: 4 }))
+      const running = s.running[0]!
+      const ids = running.expectedIds()
+      running.lifecycle.set(ids[0]!, "accepted")
+      const fiber = yield* Effect.fork(jobstream(["watch", "--all", "--interval", "50ms", "--format", "table", "--limit", "1"], s.env))
+      const polls = Harness.listCount(running)
+      while (Harness.listCount(running) < polls + 1) yield* Effect.sleep("5 millis")
+      running.lifecycle.set(ids[0]!, "processing")
+      const r = yield* Effect.fromFiber(fiber)
+      expect(r.code, r.stderr).toBe(0)
+      const lines = r.stdout.split("\n").filter((l) => l !== "")
+      expect(lines[0]).toMatch(/^TIME\s+PROVIDER\s+EVENT\s+ID\s+STATUS\s+NAME$/)
+      expect(lines[1]).toMatch(new RegExp(`insideview\\s+Changed\\s+${ids[0]}\\s+pending → running`))
+      for (const args of [["watch", "--all", "icws"], ["watch", "--all", "--limit", "0"], ["watch", "icws"]]) {
+        const bad = yield* jobstream(args, s.env)
+        expect(bad.code, args.join(" ")).toBe(2)
+      }
+    }).pipe(Effect.scoped), 30_000)
+})

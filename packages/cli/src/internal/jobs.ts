@@ -2,6 +2,7 @@
  * The commands on one job: `get`, `cancel` and `watch`, for the providers
  * whose descriptor offers them.
  */
+import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -16,6 +17,7 @@ import * as Format from "../Format.js"
 import * as Providers from "../Providers.js"
 import { able, choiceOption, connection, durationOption, idArg, providerArg, settingsOf } from "./flags.js"
 import { out } from "./print.js"
+import * as WatchAllFlags from "./watchAllFlags.js"
 
 /**
  * The least `--interval` of `watch`: polling faster only loads the server
@@ -89,13 +91,19 @@ export const watch = Command.make(
       Options.withDescription("Give up (exit 4) when the job has not ended after this long"),
       Options.optional
     ),
-    provider: providerArg(able("watch"), " (the providers whose jobs can be watched)", "watched"),
-    id: idArg
+    ...WatchAllFlags.flags,
+    provider: providerArg(able("watch"), " (the providers whose jobs can be watched)", "watched").pipe(Args.optional),
+    id: idArg.pipe(Args.optional)
   },
   (args) =>
     Effect.gen(function*() {
       const settings = yield* settingsOf(args)
-      const provider = yield* Providers.requireConfigured(args.provider, settings)
+      if (args.all) return yield* WatchAllFlags.runAll(args, settings)
+      if (Option.isNone(args.provider) || Option.isNone(args.id)) {
+        return yield* new UsageError({ message: "watch needs <provider> <id>, or --all" })
+      }
+      const id = args.id.value
+      const provider = yield* Providers.requireConfigured(args.provider.value, settings)
       const handle = yield* Providers.open(provider, settings)
       if (handle.watchJob === undefined) {
         return yield* new UsageError({ message: `${provider.name} jobs cannot be watched` })
@@ -103,31 +111,32 @@ export const watch = Command.make(
       const spaced = Schedule.spaced(args.interval)
       const schedule = Option.match(args.timeout, { onNone: () => spaced, onSome: (t) => Schedule.upTo(spaced, t) })
       let last: Job.Job | undefined
-      yield* handle.watchJob(args.id, schedule).pipe(
+      yield* handle.watchJob(id, schedule).pipe(
         Stream.runForEach((job) => {
           last = job
           const detail = provider.detail?.(job)
           const info = detail === undefined ? "" : `  ${oneLine(detail)}`
-          return out(`${Format.instant(new Date())}  ${args.id}  ${job.status}  ${oneLine(job.providerStatus)}${info}\n`)
+          return out(`${Format.instant(new Date())}  ${id}  ${job.status}  ${oneLine(job.providerStatus)}${info}\n`)
         })
       )
       const final = last
       if (final === undefined || !Job.isTerminal(final.status)) {
         return yield* new CliExit({
           code: ExitCode.watchTimeout,
-          message: `gave up watching job ${args.id} (last state: ${oneLine(final?.providerStatus ?? "unknown")})`
+          message: `gave up watching job ${id} (last state: ${oneLine(final?.providerStatus ?? "unknown")})`
         })
       }
       if (final.status !== "succeeded") {
         return yield* new CliExit({
           code: ExitCode.jobFailed,
-          message: `job ${args.id} ended ${oneLine(final.providerStatus)}`
+          message: `job ${id} ended ${oneLine(final.providerStatus)}`
         })
       }
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
 ).pipe(
   Command.withDescription(
     `Poll a job (${able("watch").join(", ")}) and print each status change (normalized, then the provider's word); ` +
-      "exit 0 when it succeeds, 3 when it fails or is canceled, 4 on --timeout"
+      "exit 0 when it succeeds, 3 when it fails or is canceled, 4 on --timeout. " +
+      "With --all: every change of every job of every configured provider, until Ctrl-C"
   )
 )
