@@ -27,10 +27,12 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as HttpTransport from "./HttpTransport.js"
+import type * as RateLimit from "./RateLimit.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 import * as Validation from "./Validation.js"
 
@@ -240,6 +242,15 @@ export interface Transport {
   readonly maxBodyBytes?: number | undefined
   /** Last chance to adjust the underlying `HttpClient` (proxies, extra headers, …). */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+  /**
+   * A client-side rate limiter (`RateLimit.make`), shared by every client of
+   * the same account. Default: none.
+   *
+   * @since 0.2.0
+   */
+  readonly rateLimit?: RateLimit.Service | undefined
+  /** Record the `Metrics`. Default true. @since 0.2.0 */
+  readonly metrics?: boolean | undefined
 }
 
 /**
@@ -260,6 +271,8 @@ export interface ResolvedTransport {
   readonly maxBodyBytes: number
   /** Applied to the `HttpClient` before use, when given. */
   readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+  readonly rateLimit: RateLimit.Service | undefined
+  readonly metrics: boolean
 }
 
 /**
@@ -297,8 +310,20 @@ export const transport = (options: Input<Transport>): Check<ResolvedTransport> =
       min: 1,
       max: Number.MAX_SAFE_INTEGER
     }),
-    transformClient: optional(options.transformClient, (v) => func(v as Transform, ["transformClient"]))
+    transformClient: optional(options.transformClient, (v) => func(v as Transform, ["transformClient"])),
+    rateLimit: optional(options.rateLimit, (v) => rateLimiter(v, ["rateLimit"])),
+    metrics: options.metrics === undefined || typeof options.metrics === "boolean"
+      ? Either.right(options.metrics !== false)
+      : Either.left(invalid(["metrics"], `${Validation.quote(options.metrics)} is not true or false`))
   })
+
+const rateLimiter = (value: unknown, path: Path): Check<RateLimit.Service> => {
+  const v = value as Partial<RateLimit.Service> | null
+  return typeof v === "object" && v !== null && Effect.isEffect(v.take) && typeof v.pause === "function" &&
+      typeof v.options === "object"
+    ? Either.right(value as RateLimit.Service)
+    : Either.left(invalid(path, "is not a rate limiter: build one with RateLimit.make(…)"))
+}
 
 /**
  * `maxPages`: absent, or a whole number ≥ 1.

@@ -34,15 +34,18 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as ApiError from "./ApiError.js"
 import * as Errors from "./internal/errors.js"
+import * as Instrument from "./internal/instrument.js"
 import * as Redirect from "./internal/redirect.js"
 import * as Request from "./internal/request.js"
 import * as Retry from "./internal/retry.js"
 import * as Secrets from "./internal/secrets.js"
 import * as Send from "./internal/send.js"
+import type * as RateLimit from "./RateLimit.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
 export { decodeJson, type DecodeOptions, mediaType, mismatchPaths, parseJson } from "./internal/decode.js"
@@ -114,6 +117,15 @@ export interface Call<A> {
    * replaced wherever they would appear (URL, errors, logs, spans).
    */
   readonly secrets?: ReadonlyArray<Secret>
+  /**
+   * For a call that reads a page of a listing: how many jobs the answer
+   * holds (the metrics count a page and its jobs).
+   *
+   * @since 0.2.0
+   */
+  readonly items?: ((a: A) => number) | undefined
+  /** A login (a token exchange, a connection): the metrics count one per call. @since 0.2.0 */
+  readonly login?: boolean | undefined
 }
 
 /**
@@ -153,6 +165,16 @@ export interface Options {
   readonly onResponse?: (response: RawResponse) => Effect.Effect<void>
   /** Last chance to adjust the underlying client (proxies, extra headers, …). */
   readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+  /**
+   * A client-side rate limiter: every attempt takes a permit first, and a
+   * 429 pauses every fiber that shares it (for its `Retry-After`, else the
+   * limiter's lock-out). Share one among the clients of one account.
+   *
+   * @since 0.2.0
+   */
+  readonly rateLimit?: RateLimit.Service | undefined
+  /** Record the `Metrics` (requests, latency, retries, logins, limiter waits, pages, jobs). Default true. @since 0.2.0 */
+  readonly metrics?: boolean | undefined
 }
 
 /**
@@ -264,6 +286,15 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     // closing aborts it (releasing the socket of a body that is not read to the end).
     const http = client.pipe(HttpClient.mapRequestEffect(Request.finalCheck(secrets.isSecretHeader)), HttpClient.withScope)
 
+    const instruments = Instrument.make({ provider, rateLimit: options.rateLimit, metrics: options.metrics ?? true })
+    // The status of each response, for the request metrics (only when they are recorded).
+    const onResponse = instruments === undefined
+      ? options.onResponse
+      : (raw: RawResponse) =>
+        options.onResponse === undefined
+          ? FiberRef.set(Instrument.lastStatus, raw.status)
+          : Effect.zipRight(FiberRef.set(Instrument.lastStatus, raw.status), options.onResponse(raw))
+
     const sender = Send.make({
       http,
       provider,
@@ -272,7 +303,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       requestInit,
       readers: { readErrorBody: options.readErrorBody ?? (() => ({})), mapError: options.mapError },
       isSecretHeader: secrets.isSecretHeader,
-      onResponse: options.onResponse
+      onResponse
     })
 
     // The platform's redacted header names plus ours; the same array as long as the names around do not change.
@@ -298,8 +329,9 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const attemptTimeout = call.timeout === undefined ? timeout : Duration.decode(call.timeout)
       const idempotent = call.idempotent ?? Request.idempotentMethods.has(call.request.method)
       const schedule = idempotent || call.retryNonIdempotent === true ? (call.retryPolicy ?? policy) : RetryPolicy.none
+      const once = sender.attempt(call, ctx, redactor, carriesSecret, attemptTimeout)
       let program: Effect.Effect<A, ApiError.ApiError> = Retry.retryLazily(
-        sender.attempt(call, ctx, redactor, carriesSecret, attemptTimeout),
+        instruments === undefined ? once : instruments.around(call)(once),
         schedule
       )
       if (deadline !== undefined) {

@@ -10,10 +10,15 @@
  * | `jobstream_request_duration_seconds` | histogram | provider, operation | time from sending a request to its body being read |
  * | `jobstream_retries_total` | counter | provider, operation | requests sent again after a retryable failure |
  * | `jobstream_logins_total` | counter | provider | logins (token exchanges, ICWS connections) started |
- * | `jobstream_rate_limit_waits_total` | counter | provider | requests that waited for the client-side rate limiter |
- * | `jobstream_rate_limit_wait_seconds` | counter | provider | total time spent waiting for it |
- * | `jobstream_pages_total` | counter | provider | list pages received |
- * | `jobstream_jobs_total` | counter | provider | jobs streamed to the consumer |
+ * | `jobstream_rate_limit_waits_total` | counter | provider, operation | requests that waited for the client-side rate limiter |
+ * | `jobstream_rate_limit_wait_seconds` | counter | provider, operation | total time spent waiting for it |
+ * | `jobstream_pages_total` | counter | provider | list pages received (2xx answers of list calls) |
+ * | `jobstream_jobs_total` | counter | provider | jobs in the pages received (before repeats are dropped) |
+ *
+ * Every transport records them unless built with `metrics: false`; requests
+ * are counted per attempt (a retried request counts each time it is sent),
+ * and `status_class` is the response's (`error` when none came: a timeout, a
+ * reset). The latency is of attempts that got a response.
  *
  * @since 0.2.0
  */

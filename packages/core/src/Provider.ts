@@ -38,6 +38,8 @@ import type * as Stream from "effect/Stream"
 import type * as AllJobs from "./AllJobs.js"
 import type * as ApiError from "./ApiError.js"
 import type * as Job from "./Job.js"
+import * as RateLimitModule from "./RateLimit.js"
+import type * as RateLimit from "./RateLimit.js"
 import type * as Resume from "./Resume.js"
 import type * as RetryPolicy from "./RetryPolicy.js"
 import * as RetryPolicyModule from "./RetryPolicy.js"
@@ -89,6 +91,14 @@ export interface Overrides {
   readonly retryPolicy?: RetryPolicy.RetryPolicy | undefined
   /** Replaces the provider's per-attempt timeout. */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Whether to hold the client to the provider's documented request rate
+   * (`Provider.rateLimit`) with a client-side limiter. Default true for the
+   * providers that document one; false turns it off.
+   *
+   * @since 0.2.0
+   */
+  readonly rateLimit?: boolean | undefined
 }
 
 /**
@@ -185,6 +195,13 @@ export interface Provider {
    * empty, naming it).
    */
   readonly missing: (isSet: (variable: string) => boolean) => ReadonlyArray<string>
+  /**
+   * The request rate the provider documents, as limiter settings: what
+   * `open` holds the client to unless `Overrides.rateLimit` is false.
+   *
+   * @since 0.2.0
+   */
+  readonly rateLimit?: RateLimit.Options | undefined
   /** What the provider's {@link Handle} offers beyond listing and getting. */
   readonly capabilities: {
     readonly cancel: boolean
@@ -294,6 +311,18 @@ export const openLayer = <I, S>(
   handle: (service: S) => Handle
 ): Effect.Effect<Handle, ConfigError.ConfigError, HttpClient.HttpClient | Scope.Scope> =>
   withUrls(overrides, Effect.map(Layer.build(layer), (context) => handle(Context.get(context, tag))))
+
+/**
+ * The limiter `open` gives a client: one with the provider's documented
+ * settings, unless the overrides turn it off or the provider documents none.
+ *
+ * @since 0.2.0
+ */
+export const limiterFor = (
+  settings: RateLimit.Options | undefined,
+  overrides: Overrides | undefined
+): Effect.Effect<RateLimit.Service | undefined> =>
+  settings === undefined || overrides?.rateLimit === false ? Effect.succeed(undefined) : RateLimitModule.make(settings)
 
 /**
  * A client's two Layers from its `make`, the Effect convention: `layer(options)`

@@ -32,6 +32,17 @@ export interface Options {
   readonly limit: number
   /** The window's length. */
   readonly window: Duration.DurationInput
+  /**
+   * Most requests sent back to back: at most `burst` in any
+   * `window × burst / limit` (the limit spread evenly). Default `limit`
+   * (the whole window's allowance may go at once).
+   */
+  readonly burst?: number | undefined
+  /**
+   * How long the account pauses after a 429 that says nothing of when to come
+   * back (no `Retry-After`). Default: the window.
+   */
+  readonly lockout?: Duration.DurationInput | undefined
 }
 
 /** Counters of a limiter, for tests, metrics and the CLI. */
@@ -42,16 +53,24 @@ export interface Stats {
   readonly waited: number
   /** Total time spent waiting, in millis. */
   readonly waitedMillis: number
-  /** Pauses started by `pause` (a pause extended by a later one counts once more). */
+  /** Pauses started by `pause`; extending a pause that is running does not count. */
   readonly pauses: number
 }
 
 /** The limiter. */
 export interface Service {
-  /** The configured limit and window. */
-  readonly options: { readonly limit: number; readonly window: Duration.Duration }
-  /** Waits until a request may be sent (a pause and the window both allow it), and takes the permit. */
-  readonly take: Effect.Effect<void>
+  /** The settings, with their defaults. */
+  readonly options: {
+    readonly limit: number
+    readonly window: Duration.Duration
+    readonly burst: number
+    readonly lockout: Duration.Duration
+  }
+  /**
+   * Waits until a request may be sent (a pause and the window both allow
+   * it), and takes the permit; succeeds with the millis it waited (0: none).
+   */
+  readonly take: Effect.Effect<number>
   /** Runs `effect` after taking a permit. */
   readonly limited: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /**
@@ -82,6 +101,15 @@ export const check = (options: Options): string | undefined => {
   if (window._tag === "None" || !Duration.isFinite(window.value) || Duration.toMillis(window.value) <= 0) {
     return "window must be a positive, finite duration"
   }
+  if (options.burst !== undefined && (!Number.isInteger(options.burst) || options.burst < 1 || options.burst > options.limit)) {
+    return `burst must be a whole number in 1..limit (${options.limit}), got ${options.burst}`
+  }
+  if (options.lockout !== undefined) {
+    const lockout = Duration.decodeUnknown(options.lockout)
+    if (lockout._tag === "None" || !Duration.isFinite(lockout.value) || Duration.toMillis(lockout.value) < 0) {
+      return "lockout must be a finite duration ≥ 0"
+    }
+  }
   return undefined
 }
 
@@ -96,6 +124,9 @@ export const make = (options: Options): Effect.Effect<Service> =>
     const limit = options.limit
     const window = Duration.decode(options.window)
     const windowMillis = Duration.toMillis(window)
+    const burst = options.burst ?? limit
+    const burstMillis = (windowMillis * burst) / limit
+    const lockout = options.lockout === undefined ? window : Duration.decode(options.lockout)
     const state = yield* Ref.make<State>({
       pausedUntil: 0,
       stats: { granted: 0, waited: 0, waitedMillis: 0, pauses: 0 }
@@ -113,11 +144,15 @@ export const make = (options: Options): Effect.Effect<Service> =>
     const delayAt = (s: State, now: number): number => {
       const pause = Math.max(0, s.pausedUntil - now)
       const slot = sent.length < limit ? 0 : Math.max(0, sent[next]! + windowMillis - now)
-      return Math.max(pause, slot)
+      if (burst >= limit || sent.length < burst) return Math.max(pause, slot)
+      // The burst-th newest permit: the ring's newest is just before `next` once full.
+      const newest = sent.length < limit ? sent.length - 1 : (next - 1 + limit) % limit
+      const spread = Math.max(0, sent[(newest - (burst - 1) + limit) % limit]! + burstMillis - now)
+      return Math.max(pause, slot, spread)
     }
 
     // The wait is counted from the call, including the time queued for the turn.
-    const take: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (start) =>
+    const take: Effect.Effect<number> = Effect.flatMap(Clock.currentTimeMillis, (start) =>
       turn.withPermits(1)(Effect.gen(function*() {
         let now = yield* Clock.currentTimeMillis
         // A pause may start (or grow) while this fiber sleeps: look again after every sleep.
@@ -142,6 +177,7 @@ export const make = (options: Options): Effect.Effect<Service> =>
             waitedMillis: s.stats.waitedMillis + waited
           }
         }))
+        return waited
       }))
     )
 
@@ -151,11 +187,13 @@ export const make = (options: Options): Effect.Effect<Service> =>
         return Ref.update(state, (s) =>
           until <= s.pausedUntil
             ? s
+            : now < s.pausedUntil
+            ? { ...s, pausedUntil: until }
             : { ...s, pausedUntil: until, stats: { ...s.stats, pauses: s.stats.pauses + 1 } })
       })
 
     return {
-      options: { limit, window },
+      options: { limit, window, burst, lockout },
       take,
       limited: (effect) => Effect.zipRight(take, effect),
       pause,

@@ -81,7 +81,37 @@ describe("RateLimit", () => {
       expect((yield* limiter.stats).granted).toBe(2)
     }))
 
+  it.effect("burst spreads the window's allowance: at most `burst` in any window × burst / limit", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimit.make({ limit: 6, window: "60 seconds", burst: 2 })
+      expect(limiter.options.burst).toBe(2)
+      const { fibers, granted } = yield* contenders(limiter, 7)
+      yield* TestClock.adjust("100 seconds")
+      yield* Fiber.joinAll(fibers)
+      // Two at once, then two every 20 s; the seventh waits for the first one's window to pass.
+      expect(granted).toEqual([0, 0, 20_000, 20_000, 40_000, 40_000, 60_000])
+      expect(yield* limiter.take).toBe(0)
+    }))
+
+  it.effect("a pause that starts while another runs extends it without counting a new pause; take reports its wait", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimit.make({ limit: 10, window: "1 second", lockout: "2 minutes" })
+      expect(Duration.toMillis(limiter.options.lockout)).toBe(120_000)
+      yield* limiter.pause("1 minute")
+      yield* TestClock.adjust("10 seconds")
+      yield* limiter.pause("1 minute") // until 70 s: extends
+      expect(yield* limiter.pausedUntil).toBe(70_000)
+      const waiter = yield* Effect.fork(limiter.take)
+      yield* TestClock.adjust("60 seconds")
+      expect(yield* Fiber.join(waiter)).toBe(60_000)
+      yield* limiter.pause("1 second") // a new pause once the first is over
+      expect((yield* limiter.stats).pauses).toBe(2)
+    }))
+
   it("rejects settings that would never grant or never wait", () => {
+    expect(RateLimit.check({ limit: 5, window: "1 second", burst: 6 })).toMatch(/burst/)
+    expect(RateLimit.check({ limit: 5, window: "1 second", burst: 0 })).toMatch(/burst/)
+    expect(RateLimit.check({ limit: 5, window: "1 second", lockout: Duration.infinity })).toMatch(/lockout/)
     expect(RateLimit.check({ limit: 0, window: "1 second" })).toMatch(/limit/)
     expect(RateLimit.check({ limit: 1.5, window: "1 second" })).toMatch(/limit/)
     expect(RateLimit.check({ limit: 1, window: Duration.zero })).toMatch(/window/)

@@ -38,6 +38,7 @@ import {
   HttpTransport,
   type Job,
   Provider,
+  type RateLimit,
   type Resume,
   RetryPolicy
 } from "@jobstream/core"
@@ -205,6 +206,31 @@ export const defaults = {
   timeout: HttpTransport.defaultTimeout,
   maxBodyBytes: HttpTransport.defaultMaxBodyBytes
 } as const
+
+/**
+ * Settings for a client-side rate limiter from InsideView's documented
+ * throttling (reference §1.5): requests are counted per token over
+ * five-minute periods, an account that goes over is locked out for a full
+ * period, and the lock-out covers every token of the account. The per-period
+ * number is not documented; public clients hold themselves to 1,000 per five
+ * minutes, so the default keeps a margin below that: 900 per 5 minutes
+ * and 1 second (the extra second absorbs the gap between when a request is
+ * sent and when the server counts it). A 429 pauses the account for
+ * 5 minutes, the documented lock-out. Use it with `RateLimit.make` and pass
+ * the limiter to every client of the account:
+ *
+ * ```ts
+ * const limiter = yield* RateLimit.make(InsideViewClient.rateLimitDefaults)
+ * const client = yield* InsideViewClient.make({ auth, rateLimit: limiter })
+ * ```
+ *
+ * @since 0.2.0
+ */
+export const rateLimitDefaults: RateLimit.Options = {
+  limit: 900,
+  window: Duration.sum(Duration.minutes(5), Duration.seconds(1)),
+  lockout: Duration.minutes(5)
+}
 
 /**
  * Builds the client. Every option is checked first: a bad one (an empty

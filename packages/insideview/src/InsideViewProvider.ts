@@ -6,6 +6,7 @@
  * @module
  */
 import { Provider, RetryPolicy } from "@jobstream/core"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as InsideViewClient from "./InsideViewClient.js"
@@ -84,15 +85,20 @@ export const provider: Provider.Provider = Provider.make({
     return [`${v.accessToken} (or ${v.clientId} and ${v.clientSecret})`]
   },
   capabilities: { cancel: false, watch: false, usage: true },
+  rateLimit: InsideViewClient.rateLimitDefaults,
   open: (overrides) =>
-    Provider.openLayer(
-      overrides,
-      InsideViewClient.layerConfig(
-        // InsideView locks the whole account on a 429 without Retry-After: a retry count keeps failing fast on it.
-        Provider.withOptions(InsideViewClient.config, overrides, (maxRetries) =>
-          RetryPolicy.make({ maxRetries, rateLimitFallback: "fail" }))
-      ),
-      InsideViewClient.InsideViewClient,
-      handle
-    )
+    Effect.flatMap(Provider.limiterFor(InsideViewClient.rateLimitDefaults, overrides), (rateLimit) =>
+      Provider.openLayer(
+        overrides,
+        InsideViewClient.layerConfig(
+          Config.map(
+            // InsideView locks the whole account on a 429 without Retry-After: a retry count keeps failing fast on it.
+            Provider.withOptions(InsideViewClient.config, overrides, (maxRetries) =>
+              RetryPolicy.make({ maxRetries, rateLimitFallback: "fail" })),
+            (options) => ({ ...options, rateLimit })
+          )
+        ),
+        InsideViewClient.InsideViewClient,
+        handle
+      ))
 })

@@ -66,7 +66,7 @@ export const make = (transport: HttpTransport.Service, settings: Resolved): List
   const fetchPage = (operation: string, query: Query, at: PageRequest) =>
     Effect.suspend(() => {
       const request = HttpClientRequest.setHeader(pageRequest(query, at), "authorization", Redacted.value(settings.authorization))
-      return transport.execute({ operation, request, decode: decodePage })
+      return transport.execute({ operation, request, decode: decodePage, items: (page: JobsPage) => page.jobs.length })
     })
 
   // Both walks are core's: they drop ids repeated by the server and end a

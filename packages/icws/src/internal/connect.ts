@@ -61,6 +61,7 @@ export const makeConnect = (options: ConnectOptions): Effect.Effect<Credential, 
     )
     return inCall(jar).run(transport.execute<ConnectOutcome>({
       operation: "connect",
+      login: true,
       request,
       idempotent: false,
       retryPolicy: RetryPolicy.none,

@@ -132,7 +132,8 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
         session.execute((credential) => ({
           operation: "listJobs",
           request: session.request(credential, "GET", "/data-extractor/jobs").pipe(params(from)),
-          decode: decodeJobs
+          decode: decodeJobs,
+          items: (page: IcwsJob.Jobs) => page.jobList.length
         })).pipe(
           Effect.flatMap((page) => {
             const all = page.jobList

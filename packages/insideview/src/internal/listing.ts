@@ -61,7 +61,8 @@ export const make = (options: ListingOptions): Listing => {
       transport.execute({
         operation,
         request: HttpClientRequest.setHeader(request, "accessToken", Redacted.value(token)),
-        decode: decodePage
+        decode: decodePage,
+        items: (page: BulkJobsPage) => page.bulkJobs.length
       })
     )
   }

@@ -73,6 +73,7 @@ export const makeLogin = (options: LoginOptions): Effect.Effect<Credential, ApiE
   const send = (form: "body" | "query") =>
     transport.execute({
       operation: "login",
+      login: true,
       request: request(form),
       // Asking for another token has no side effect worth protecting.
       idempotent: true,
