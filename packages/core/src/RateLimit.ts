@@ -24,7 +24,6 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 
 /** Settings of a limiter. */
 export interface Options {
@@ -87,11 +86,6 @@ export interface Service {
 /** A limiter shared through the context (e.g. by every InsideView client of one account). */
 export class RateLimit extends Context.Tag("@jobstream/core/RateLimit")<RateLimit, Service>() {}
 
-interface State {
-  readonly pausedUntil: number
-  readonly stats: Stats
-}
-
 /** Checks the settings; the left side names what is wrong. */
 export const check = (options: Options): string | undefined => {
   if (!Number.isInteger(options.limit) || options.limit < 1) {
@@ -127,22 +121,24 @@ export const make = (options: Options): Effect.Effect<Service> =>
     const burst = options.burst ?? limit
     const burstMillis = (windowMillis * burst) / limit
     const lockout = options.lockout === undefined ? window : Duration.decode(options.lockout)
-    const state = yield* Ref.make<State>({
-      pausedUntil: 0,
-      stats: { granted: 0, waited: 0, waitedMillis: 0, pauses: 0 }
-    })
-    // Permits are handed out one at a time, in arrival order: a fiber holds
-    // the turn while it sleeps for its slot, so later fibers queue behind it
-    // rather than racing for the same slot.
+    // The state lives in plain variables: every change happens within one
+    // synchronous step of a fiber, so fibers never see it half-done.
+    let pausedUntil = 0
+    const stats = { granted: 0, waited: 0, waitedMillis: 0, pauses: 0 }
+    // Permits are handed out one at a time, in arrival order: a fiber that
+    // must wait holds the turn while it sleeps for its slot, and later fibers
+    // queue behind it rather than racing for the same slot. `queued` counts
+    // the fibers holding or waiting for the turn; while it is 0 a permit that
+    // needs no wait is granted at once (the common, idle case).
     const turn = yield* Effect.makeSemaphore(1)
-    // Send times of the last `limit` permits, as a ring; only the fiber
-    // holding the turn touches it. `sent[next]` is the oldest once full.
+    let queued = 0
+    // Send times of the last `limit` permits, as a ring. `sent[next]` is the oldest once full.
     const sent: Array<number> = []
     let next = 0
 
     // How long the next permit must wait at `now`; 0 means it may go.
-    const delayAt = (s: State, now: number): number => {
-      const pause = Math.max(0, s.pausedUntil - now)
+    const delayAt = (now: number): number => {
+      const pause = Math.max(0, pausedUntil - now)
       const slot = sent.length < limit ? 0 : Math.max(0, sent[next]! + windowMillis - now)
       if (burst >= limit || sent.length < burst) return Math.max(pause, slot)
       // The burst-th newest permit: the ring's newest is just before `next` once full.
@@ -151,55 +147,57 @@ export const make = (options: Options): Effect.Effect<Service> =>
       return Math.max(pause, slot, spread)
     }
 
+    const grant = (now: number, start: number): number => {
+      if (sent.length < limit) sent.push(now)
+      else {
+        sent[next] = now
+        next = (next + 1) % limit
+      }
+      const waited = now - start
+      stats.granted++
+      if (waited > 0) stats.waited++
+      stats.waitedMillis += waited
+      return waited
+    }
+
     // The wait is counted from the call, including the time queued for the turn.
-    const take: Effect.Effect<number> = Effect.flatMap(Clock.currentTimeMillis, (start) =>
-      turn.withPermits(1)(Effect.gen(function*() {
-        let now = yield* Clock.currentTimeMillis
-        // A pause may start (or grow) while this fiber sleeps: look again after every sleep.
-        for (;;) {
-          const wait = delayAt(yield* Ref.get(state), now)
-          if (wait <= 0) break
-          yield* Effect.sleep(Duration.millis(wait))
-          now = yield* Clock.currentTimeMillis
-        }
-        const waited = now - start
-        if (sent.length < limit) sent.push(now)
-        else {
-          sent[next] = now
-          next = (next + 1) % limit
-        }
-        yield* Ref.update(state, (s) => ({
-          ...s,
-          stats: {
-            ...s.stats,
-            granted: s.stats.granted + 1,
-            waited: s.stats.waited + (waited > 0 ? 1 : 0),
-            waitedMillis: s.stats.waitedMillis + waited
+    const queue = (start: number): Effect.Effect<number> =>
+      Effect.suspend(() => {
+        queued++
+        return turn.withPermits(1)(Effect.gen(function*() {
+          let now = yield* Clock.currentTimeMillis
+          // A pause may start (or grow) while this fiber sleeps: look again after every sleep.
+          for (;;) {
+            const wait = delayAt(now)
+            if (wait <= 0) break
+            yield* Effect.sleep(Duration.millis(wait))
+            now = yield* Clock.currentTimeMillis
           }
-        }))
-        return waited
-      }))
+          return grant(now, start)
+        })).pipe(Effect.ensuring(Effect.sync(() => void queued--)))
+      })
+
+    const take: Effect.Effect<number> = Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) => (queued === 0 && delayAt(now) <= 0 ? Effect.succeed(grant(now, now)) : queue(now))
     )
 
     const pause = (duration: Duration.DurationInput): Effect.Effect<void> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const until = now + Math.max(0, Duration.toMillis(Duration.decode(duration)))
-        return Ref.update(state, (s) =>
-          until <= s.pausedUntil
-            ? s
-            : now < s.pausedUntil
-            ? { ...s, pausedUntil: until }
-            : { ...s, pausedUntil: until, stats: { ...s.stats, pauses: s.stats.pauses + 1 } })
-      })
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.sync(() => {
+          const until = now + Math.max(0, Duration.toMillis(Duration.decode(duration)))
+          if (until <= pausedUntil) return
+          if (now >= pausedUntil) stats.pauses++
+          pausedUntil = until
+        }))
 
     return {
       options: { limit, window, burst, lockout },
       take,
       limited: (effect) => Effect.zipRight(take, effect),
       pause,
-      pausedUntil: Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.map(Ref.get(state), (s) => (s.pausedUntil > now ? s.pausedUntil : 0))),
-      stats: Effect.map(Ref.get(state), (s) => s.stats)
+      pausedUntil: Effect.map(Clock.currentTimeMillis, (now) => (pausedUntil > now ? pausedUntil : 0)),
+      stats: Effect.sync(() => ({ ...stats }))
     } satisfies Service
   })
 
