@@ -276,7 +276,14 @@ export const forEach = <E, R>(
         })),
         Effect.zipRight(write)
       )
-    }).pipe(Effect.onExit(() => Effect.ignore(write)))
+    }).pipe(
+      // The last chunk's checkpoint, whatever ended the run; a failure to write it is logged (the run's own outcome wins).
+      Effect.onExit(() =>
+        Effect.catchAll(write, (e) => Effect.logWarning("jobstream: the last checkpoint could not be written").pipe(
+          Effect.annotateLogs({ key, detail: e.detail })
+        ))
+      )
+    )
     current = { ...current, complete: true }
     yield* write
     return { delivered, resumed: stored !== undefined, checkpoint: current }
