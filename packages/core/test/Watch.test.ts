@@ -1,6 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ApiError, Job, Watch } from "@jobstream/core"
-import type { AllJobs } from "@jobstream/core"
+import { AllJobs, ApiError, Job, Watch } from "@jobstream/core"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -129,5 +128,31 @@ describe("Watch.source", () => {
       yield* TestClock.adjust("1 millis")
       const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
       expect(got.map((c) => `${c.provider}:${c._tag}:${c.job.id}`)).toEqual(["other:Created:x"])
+    }))
+
+  it.effect("onPoll reports every poll (jobs, unfinished, changes, failures); AllJobs.watch filters by status", () =>
+    Effect.gen(function*() {
+      const { source, state } = fakeSource([job("a", "running"), job("b", "pending")])
+      const polls: Array<Watch.Poll> = []
+      const service = AllJobs.make([source])
+      const seen: Array<string> = []
+      const fiber = yield* Effect.fork(
+        Stream.runForEach(
+          service.watch({ activeInterval: "1 second", statuses: ["failed"], onPoll: (p) => Effect.sync(() => void polls.push(p)) }),
+          (c) => Effect.sync(() => void seen.push(`${c._tag}:${c.job.id}`))
+        )
+      )
+      yield* TestClock.adjust("1 millis")
+      state.jobs = [job("a", "failed"), job("b", "running")]
+      yield* TestClock.adjust("1 second")
+      state.failNext = 1
+      yield* TestClock.adjust("1 second")
+      expect(seen).toEqual(["Finished:a"]) // b's change is filtered out
+      expect(polls.map((p) => [p.jobs, p.unfinished, p.changes, p.failures, p.error?._tag])).toEqual([
+        [2, 2, 0, 0, undefined],
+        [2, 1, 2, 0, undefined],
+        [0, 0, 0, 1, "ServerError"]
+      ])
+      yield* Fiber.interrupt(fiber)
     }))
 })
