@@ -21,66 +21,107 @@
  * reset). The latency is of attempts that got a response.
  *
  * @since 0.2.0
+ * @module
  */
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
 
-/** HTTP requests sent. */
+/**
+ * HTTP requests sent.
+ *
+ * @since 0.2.0
+ */
 export const requests = Metric.counter("jobstream_requests_total", {
   description: "HTTP requests sent by jobstream clients, by provider, operation and status class",
   incremental: true
 })
 
-/** Request latency, in seconds. */
+/**
+ * Request latency, in seconds.
+ *
+ * @since 0.2.0
+ */
 export const requestDuration = Metric.histogram(
   "jobstream_request_duration_seconds",
   MetricBoundaries.exponential({ start: 0.005, factor: 2, count: 14 }),
   "Time from sending a jobstream request to its body being read, in seconds"
 )
 
-/** Retries. */
+/**
+ * Retries.
+ *
+ * @since 0.2.0
+ */
 export const retries = Metric.counter("jobstream_retries_total", {
   description: "Requests sent again after a retryable failure",
   incremental: true
 })
 
-/** Logins. */
+/**
+ * Logins.
+ *
+ * @since 0.2.0
+ */
 export const logins = Metric.counter("jobstream_logins_total", {
   description: "Logins (token exchanges, ICWS connections) started",
   incremental: true
 })
 
-/** Requests that waited for the rate limiter. */
+/**
+ * Requests that waited for the rate limiter.
+ *
+ * @since 0.2.0
+ */
 export const rateLimitWaits = Metric.counter("jobstream_rate_limit_waits_total", {
   description: "Requests that waited for the client-side rate limiter",
   incremental: true
 })
 
-/** Time spent waiting for the rate limiter, in seconds. */
+/**
+ * Time spent waiting for the rate limiter, in seconds.
+ *
+ * @since 0.2.0
+ */
 export const rateLimitWaitSeconds = Metric.counter("jobstream_rate_limit_wait_seconds", {
   description: "Total time requests spent waiting for the client-side rate limiter, in seconds",
   incremental: true
 })
 
-/** List pages received. */
+/**
+ * List pages received.
+ *
+ * @since 0.2.0
+ */
 export const pages = Metric.counter("jobstream_pages_total", {
   description: "List pages received",
   incremental: true
 })
 
-/** Jobs streamed. */
+/**
+ * Jobs streamed.
+ *
+ * @since 0.2.0
+ */
 export const jobs = Metric.counter("jobstream_jobs_total", {
   description: "Jobs streamed to the consumer",
   incremental: true
 })
 
-/** The status class of a response ("2xx" … "5xx"), or "error" when there was none. */
+/**
+ * The status class of a response ("2xx" … "5xx"), or "error" when there was none.
+ *
+ * @since 0.2.0
+ */
 export const statusClass = (status: number | undefined): string =>
   status === undefined || status < 100 || status > 599 ? "error" : `${Math.floor(status / 100)}xx`
 
-/** Records one request: its outcome and, when known, how long it took. */
+/**
+ * Records one request: its outcome and, when known, how long it took.
+ *
+ * @since 0.2.0
+ */
 export const recordRequest = (
   provider: string,
   operation: string,
@@ -95,7 +136,11 @@ export const recordRequest = (
   return Effect.zipRight(count, Metric.update(Metric.taggedWithLabels(requestDuration, labels), millis / 1000))
 }
 
-/** Adds `n` to a counter tagged with the provider (and the operation, when given). */
+/**
+ * Adds `n` to a counter tagged with the provider (and the operation, when given).
+ *
+ * @since 0.2.0
+ */
 export const add = (
   counter: Metric.Metric.Counter<number>,
   provider: string,

@@ -18,6 +18,7 @@
  * up its place without consuming one.
  *
  * @since 0.2.0
+ * @module
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -25,7 +26,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
-/** Settings of a limiter. */
+/**
+ * Settings of a limiter.
+ *
+ * @since 0.2.0
+ */
 export interface Options {
   /** Requests allowed in any window. */
   readonly limit: number
@@ -44,7 +49,11 @@ export interface Options {
   readonly lockout?: Duration.DurationInput | undefined
 }
 
-/** Counters of a limiter, for tests, metrics and the CLI. */
+/**
+ * Counters of a limiter, for tests, metrics and the CLI.
+ *
+ * @since 0.2.0
+ */
 export interface Stats {
   /** Permits granted. */
   readonly granted: number
@@ -56,7 +65,11 @@ export interface Stats {
   readonly pauses: number
 }
 
-/** The limiter. */
+/**
+ * The limiter.
+ *
+ * @since 0.2.0
+ */
 export interface Service {
   /** The settings, with their defaults. */
   readonly options: {
@@ -83,10 +96,18 @@ export interface Service {
   readonly stats: Effect.Effect<Stats>
 }
 
-/** A limiter shared through the context (e.g. by every InsideView client of one account). */
+/**
+ * A limiter shared through the context (e.g. by every InsideView client of one account).
+ *
+ * @since 0.2.0
+ */
 export class RateLimit extends Context.Tag("@jobstream/core/RateLimit")<RateLimit, Service>() {}
 
-/** Checks the settings; the left side names what is wrong. */
+/**
+ * Checks the settings; the left side names what is wrong.
+ *
+ * @since 0.2.0
+ */
 export const check = (options: Options): string | undefined => {
   if (!Number.isInteger(options.limit) || options.limit < 1) {
     return `limit must be a positive integer, got ${options.limit}`
@@ -110,6 +131,8 @@ export const check = (options: Options): string | undefined => {
 /**
  * Builds a limiter. Dies on invalid settings (they are programming errors in
  * code; `layerConfig`-style callers validate with {@link check} first).
+  *
+  * @since 0.2.0
  */
 export const make = (options: Options): Effect.Effect<Service> =>
   Effect.gen(function*() {
@@ -201,5 +224,9 @@ export const make = (options: Options): Effect.Effect<Service> =>
     } satisfies Service
   })
 
-/** A limiter as a Layer, to share among every client of one account. */
+/**
+ * A limiter as a Layer, to share among every client of one account.
+ *
+ * @since 0.2.0
+ */
 export const layer = (options: Options): Layer.Layer<RateLimit> => Layer.effect(RateLimit, make(options))

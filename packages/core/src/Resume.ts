@@ -30,6 +30,7 @@
  * with the same ones (the key names them).
  *
  * @since 0.2.0
+ * @module
  */
 import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as Chunk from "effect/Chunk"
@@ -51,6 +52,11 @@ export const Position = Schema.Union(
   Schema.TaggedStruct("Page", { page: Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)) }),
   Schema.TaggedStruct("Cursor", { cursor: Schema.String })
 )
+/**
+ * The type of the schema of the same name.
+ *
+ * @since 0.2.0
+ */
 export type Position = typeof Position.Type
 
 /** Constructors of {@link Position}. @since 0.2.0 */
@@ -92,6 +98,11 @@ export const Checkpoint = Schema.Struct({
   delivered: Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)),
   complete: Schema.Boolean
 })
+/**
+ * The type of the schema of the same name.
+ *
+ * @since 0.2.0
+ */
 export type Checkpoint = typeof Checkpoint.Type
 
 /**
@@ -105,6 +116,7 @@ export class CheckpointError extends Schema.TaggedError<CheckpointError>()("Chec
   reason: Schema.Literal("read", "write", "invalid"),
   detail: Schema.String
 }) {
+  /** One line: the key and what is wrong with it. */
   override get message(): string {
     const what = this.reason === "invalid" ? "is not a valid checkpoint" : `could not be ${this.reason === "read" ? "read" : "written"}`
     return `checkpoint ${JSON.stringify(this.key)} ${what}: ${this.detail}`

@@ -19,6 +19,7 @@
  * row end the stream with the last error.
  *
  * @since 0.2.0
+ * @module
  */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"

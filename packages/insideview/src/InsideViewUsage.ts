@@ -19,6 +19,7 @@
  *   element under it.
  *
  * @since 0.2.0
+ * @module
  */
 import { type ApiError, Validation } from "@jobstream/core"
 import * as Either from "effect/Either"
@@ -26,7 +27,11 @@ import * as Schema from "effect/Schema"
 import { IntFromWire } from "./InsideViewJob.js"
 import * as InsideViewQuery from "./InsideViewQuery.js"
 
-/** The query: the three documented parameters, all required. */
+/**
+ * The query: the three documented parameters, all required.
+ *
+ * @since 0.2.0
+ */
 export interface UsageQuery {
   readonly period: InsideViewQuery.Period
   /** Written in the period's format: YYYY-MM-DD, YYYY-MM or YYYY. */
@@ -39,34 +44,73 @@ const StringFromWire = Schema.Union(Schema.String, Schema.Number.pipe(Schema.int
   Schema.transform(Schema.String, { strict: true, decode: (v) => String(v), encode: (s) => s })
 )
 
-/** One row of `usageForAccount`: transactions of one API on one date. */
+/**
+ * One row of `usageForAccount`: transactions of one API on one date.
+ *
+ * @since 0.2.0
+ */
 export const ApiUsage = Schema.Struct({
   api: Schema.optionalWith(Schema.String, { nullable: true }),
   transactions: Schema.optionalWith(IntFromWire, { nullable: true }),
   date: Schema.optionalWith(Schema.String, { nullable: true })
 })
+/**
+ * The type of the schema of the same name.
+ *
+ * @since 0.2.0
+ */
 export interface ApiUsage extends Schema.Schema.Type<typeof ApiUsage> {}
 
-/** One row of `creditsForAccount`. */
+/**
+ * One row of `creditsForAccount`.
+ *
+ * @since 0.2.0
+ */
 export const Credits = Schema.Struct({
   allocatedCredits: Schema.optionalWith(IntFromWire, { nullable: true }),
   consumedCredits: Schema.optionalWith(IntFromWire, { nullable: true })
 })
+/**
+ * The type of the schema of the same name.
+ *
+ * @since 0.2.0
+ */
 export interface Credits extends Schema.Schema.Type<typeof Credits> {}
 
-/** The answer. */
+/**
+ * The answer.
+ *
+ * @since 0.2.0
+ */
 export const Usage = Schema.Struct({
   accountId: Schema.optionalWith(StringFromWire, { nullable: true }),
   period: Schema.optionalWith(Schema.String, { nullable: true }),
   start: Schema.optionalWith(Schema.String, { nullable: true }),
   end: Schema.optionalWith(Schema.String, { nullable: true }),
-  usageForAccount: Schema.optionalWith(Schema.Array(ApiUsage), { nullable: true, default: () => [] }),
-  creditsForAccount: Schema.optionalWith(Schema.Array(Credits), { nullable: true, default: () => [] }),
+  usageForAccount: Schema.optionalWith(Schema.Array(ApiUsage), {
+    nullable: true,
+    /** A missing list is an empty one. */
+    default: () => []
+  }),
+  creditsForAccount: Schema.optionalWith(Schema.Array(Credits), {
+    nullable: true,
+    /** A missing list is an empty one. */
+    default: () => []
+  }),
   bulkJobReferenceUrl: Schema.optionalWith(Schema.String, { nullable: true })
 })
+/**
+ * The type of the schema of the same name.
+ *
+ * @since 0.2.0
+ */
 export interface Usage extends Schema.Schema.Type<typeof Usage> {}
 
-/** Credits left across `creditsForAccount` (allocated − consumed, summed); undefined when no row has both. */
+/**
+ * Credits left across `creditsForAccount` (allocated − consumed, summed); undefined when no row has both.
+ *
+ * @since 0.2.0
+ */
 export const remainingCredits = (usage: Usage): number | undefined => {
   let left: number | undefined
   for (const row of usage.creditsForAccount) {
@@ -76,7 +120,11 @@ export const remainingCredits = (usage: Usage): number | undefined => {
   return left
 }
 
-/** Transactions per API across `usageForAccount`, summed over dates. */
+/**
+ * Transactions per API across `usageForAccount`, summed over dates.
+ *
+ * @since 0.2.0
+ */
 export const transactionsByApi = (usage: Usage): ReadonlyMap<string, number> => {
   const out = new Map<string, number>()
   for (const row of usage.usageForAccount) {
@@ -88,7 +136,11 @@ export const transactionsByApi = (usage: Usage): ReadonlyMap<string, number> => 
 
 const parameters = ["period", "start", "end"] as const
 
-/** Checks a usage query: all three parameters present, and valid by the list's rules. */
+/**
+ * Checks a usage query: all three parameters present, and valid by the list's rules.
+ *
+ * @since 0.2.0
+ */
 export const validate = (input: unknown): Either.Either<UsageQuery, ReadonlyArray<ApiError.Problem>> => {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return Either.left([{ parameter: "query", message: "is required: { period, start, end }" }])
@@ -105,7 +157,11 @@ export const validate = (input: unknown): Either.Either<UsageQuery, ReadonlyArra
   return problems.length === 0 ? Either.right(q as unknown as UsageQuery) : Either.left(problems)
 }
 
-/** The query string of a checked query. */
+/**
+ * The query string of a checked query.
+ *
+ * @since 0.2.0
+ */
 export const toUrlParams = (q: UsageQuery): Array<readonly [string, string]> => [
   ["period", q.period],
   ["start", q.start],

@@ -146,7 +146,9 @@ export interface Running {
    * @since 0.2.0
    */
   readonly lifecycle: {
+    /** Status words from a first state to a final one. */
     readonly path: ReadonlyArray<string>
+    /** Puts the job with this id in this state (one of `path`); throws when there is no such job. */
     readonly set: (id: string, providerStatus: string) => void
   }
   /** Sessions opened and closed, by id, for providers whose client opens one. */
