@@ -18,6 +18,7 @@ const slow = [
   "test/cli/cli.test.ts",
   "test/cli/exit-codes.test.ts",
   "test/cli/pipe.test.ts",
+  "test/cli/resume-sigint.test.ts",
   "test/cli/simulate.test.ts",
   "test/security/oversize.test.ts",
   "test/reliability/interruption.test.ts"

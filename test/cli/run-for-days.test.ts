@@ -126,17 +126,18 @@ describe("jobstream watch --all", () => {
       }
       const expected = moves.reduce((n, m) => n + m.path.length - 1, 0)
       const fiber = yield* Effect.fork(
-        jobstream(["watch", "--all", "--interval", "50ms", "--idle-interval", "50ms", "--format", "ndjson", "--limit", String(expected)], s.env)
+        jobstream(["watch", "--all", "--interval", "1s", "--idle-interval", "1s", "--format", "ndjson", "--limit", String(expected)], s.env)
       )
-      // Move each job one step after each poll of its provider has been answered.
-      for (const [i, running] of s.running.entries()) {
-        const move = moves[i]!
-        for (const status of move.path.slice(1)) {
-          const polls = Harness.listCount(running)
-          while (Harness.listCount(running) < polls + 2) yield* Effect.sleep("5 millis")
-          running.lifecycle.set(move.id, status)
-        }
-      }
+      // Move each job one step once a poll has seen the step before (two more list requests), every provider at once.
+      yield* Effect.forEach(s.running, (running, i) =>
+        Effect.gen(function*() {
+          const move = moves[i]!
+          for (const status of move.path.slice(1)) {
+            const polls = Harness.listCount(running)
+            while (Harness.listCount(running) < polls + 2) yield* Effect.sleep("10 millis")
+            running.lifecycle.set(move.id, status)
+          }
+        }), { concurrency: "unbounded" })
       const r = yield* Effect.fromFiber(fiber)
       expect(r.code, r.stderr).toBe(0)
       const events = r.stdout.split("\n").filter((l) => l !== "").map((l) =>
@@ -149,7 +150,7 @@ describe("jobstream watch --all", () => {
         expect(mine.map((e) => e.job.providerStatus)).toEqual(move.path.slice(1))
         expect(mine.at(-1)!.event).toBe("Finished")
       }
-    }).pipe(Effect.scoped), 30_000)
+    }).pipe(Effect.scoped), 60_000)
 
   it.live("table format; bad uses exit 2", () =>
     Effect.gen(function*() {
@@ -157,7 +158,7 @@ describe("jobstream watch --all", () => {
       const running = s.running[0]!
       const ids = running.expectedIds()
       running.lifecycle.set(ids[0]!, "accepted")
-      const fiber = yield* Effect.fork(jobstream(["watch", "--all", "--interval", "50ms", "--format", "table", "--limit", "1"], s.env))
+      const fiber = yield* Effect.fork(jobstream(["watch", "--all", "--interval", "1s", "--format", "table", "--limit", "1"], s.env))
       const polls = Harness.listCount(running)
       while (Harness.listCount(running) < polls + 1) yield* Effect.sleep("5 millis")
       running.lifecycle.set(ids[0]!, "processing")
@@ -166,7 +167,9 @@ describe("jobstream watch --all", () => {
       const lines = r.stdout.split("\n").filter((l) => l !== "")
       expect(lines[0]).toMatch(/^TIME\s+PROVIDER\s+EVENT\s+ID\s+STATUS\s+NAME$/)
       expect(lines[1]).toMatch(new RegExp(`insideview\\s+Changed\\s+${ids[0]}\\s+pending → running`))
-      for (const args of [["watch", "--all", "icws"], ["watch", "--all", "--limit", "0"], ["watch", "icws"]]) {
+      for (
+        const args of [["watch", "--all", "icws"], ["watch", "--all", "--limit", "0"], ["watch", "icws"], ["watch", "--all", "--idle-interval", "10ms"]]
+      ) {
         const bad = yield* jobstream(args, s.env)
         expect(bad.code, args.join(" ")).toBe(2)
       }

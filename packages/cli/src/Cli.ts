@@ -46,7 +46,7 @@ const titles = (providers: ReadonlyArray<Provider.Provider>): string => {
  * @since 0.1.0
  */
 export const command = Command.make("jobstream", {}, () =>
-  new UsageError({ message: "missing command: list, get, cancel or watch (see jobstream --help)" })).pipe(
+  new UsageError({ message: "missing command: list, get, cancel, watch or usage (see jobstream --help)" })).pipe(
     Command.withDescription(
       `Jobs of ${titles(Providers.providers)} as one stream. Configure providers with environment variables: ` +
         `${Providers.providers.map((p) => `${p.name}: ${p.requirement}`).join("; ")}. ` +

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { oneLine, UsageError } from "../Errors.js"
 import * as Providers from "../Providers.js"
-import { able, connection, providerArg, settingsOf } from "./flags.js"
+import { able, choiceOption, connection, providerArg, settingsOf } from "./flags.js"
 import { out } from "./print.js"
 
 const periods = ["day", "month", "year"] as const
@@ -57,7 +57,7 @@ export const usage = Command.make(
   "usage",
   {
     ...connection,
-    period: Options.choice("period", periods).pipe(
+    period: choiceOption("period", periods).pipe(
       Options.withDescription("day, month (default) or year"),
       Options.withDefault("month" as const)
     ),
@@ -66,11 +66,11 @@ export const usage = Command.make(
       Options.optional
     ),
     end: Options.text("end").pipe(Options.withDescription("Last day/month/year (default: --start)"), Options.optional),
-    format: Options.choice("format", ["text", "json"] as const).pipe(
+    format: choiceOption("format", ["text", "json"] as const).pipe(
       Options.withDescription("text (default) or json (the report with the API's own answer under raw)"),
       Options.withDefault("text" as const)
     ),
-    provider: providerArg(able("usage"), " (the providers whose API reports usage)")
+    provider: providerArg(able("usage"), " (the providers whose API reports usage)", "reported in a usage report")
   },
   (args) =>
     Effect.gen(function*() {

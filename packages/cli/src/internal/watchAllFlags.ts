@@ -4,12 +4,12 @@
  */
 import * as Options from "@effect/cli/Options"
 import { Job } from "@jobstream/core"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { UsageError } from "../Errors.js"
 import * as Providers from "../Providers.js"
-import { durationOption } from "./flags.js"
+import { choiceOption, choicesOption, durationOption, integerOption } from "./flags.js"
 import * as WatchAll from "./watchAll.js"
 
 /** The flags. */
@@ -17,16 +17,16 @@ export const flags = {
   all: Options.boolean("all").pipe(
     Options.withDescription("Watch every job of every configured provider (no <provider> <id>); --interval is the pace while jobs run")
   ),
-  idleInterval: durationOption("idle-interval").pipe(
+  // The same floor as --interval: a poll a second at most.
+  idleInterval: durationOption("idle-interval", Duration.seconds(1)).pipe(
     Options.withDescription("With --all: time between polls of a provider whose jobs are all final (default 1m)"),
     Options.optional
   ),
-  status: Options.choice("status", Job.statuses).pipe(
-    Options.repeated,
+  status: choicesOption("status", Job.statuses).pipe(
     Options.withDescription("With --all: only changes to jobs with this normalized status (repeatable)")
   ),
-  limit: Options.integer("limit").pipe(Options.withDescription("With --all: stop after N changes"), Options.optional),
-  format: Options.choice("format", WatchAll.formats).pipe(
+  limit: integerOption("limit").pipe(Options.withDescription("With --all: stop after N changes"), Options.optional),
+  format: choiceOption("format", WatchAll.formats).pipe(
     Options.withDescription("With --all: table (a row per change) or ndjson (one JSON object per change); auto (default): table on a terminal"),
     Options.withDefault("auto" as WatchAll.WatchFormat)
   )
