@@ -10,7 +10,10 @@ const workers = Math.max(1, Number(process.env["JOBSTREAM_TEST_WORKERS"] ?? 3) |
  * The suites that start node processes (the CLI, the demo and the simulators
  * as a user runs them; a client killed mid-request): each spawn compiles the
  * sources through tsx, which costs a CPU-second or two, so together they take
- * minutes on 2 cores. They form the "slow" project (`pnpm test:slow`); the rest
+ * minutes on 2 cores. With them, the few in-process suites that wait on real
+ * time for many seconds (echoed secrets and redirects over every provider and
+ * both HTTP clients, re-logins spaced by the session's backoff; chaos; the
+ * CLI's run-for-days commands). They form the "slow" project (`pnpm test:slow`); the rest
  * is "fast" (`pnpm test`). CI runs both; `npx vitest run` runs both too, and a
  * file named on the command line runs whichever project holds it.
  */
@@ -21,7 +24,11 @@ const slow = [
   "test/cli/resume-sigint.test.ts",
   "test/cli/simulate.test.ts",
   "test/security/oversize.test.ts",
-  "test/reliability/interruption.test.ts"
+  "test/reliability/interruption.test.ts",
+  "test/security/echo.test.ts",
+  "test/security/redirect.test.ts",
+  "test/reliability/chaos.test.ts",
+  "test/cli/run-for-days.test.ts"
 ]
 const all = ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"]
 const excluded = ["**/node_modules/**", "test/bench/**"]
