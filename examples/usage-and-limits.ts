@@ -4,8 +4,11 @@
  * credits (`GET /api/v1/admin/usage`).
  *
  * The simulator locks the account for a window after 10 requests in a
- * second; eight fibers list pages at once through a limiter of 10 per
- * 1.1 seconds and never see a 429. In production use
+ * second; eight fibers list pages at once through a limiter of 6 per
+ * 1.2 seconds and never see a 429. The limiter keeps a margin under the
+ * server's limit, as the production defaults do: a request can wait a moment
+ * between its permit and the wire (here the simulator shares the process),
+ * so permits spread over a window may reach the server closer together. In production use
  * `RateLimit.make(InsideViewClient.rateLimitDefaults)` (900 per 5 minutes,
  * a 5-minute pause on a 429).
  *
@@ -19,7 +22,7 @@ import { Effect, Redacted } from "effect"
 
 const program = Effect.gen(function*() {
   const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 300, throttle: { limit: 10, windowMillis: 1000 } })
-  const limiter = yield* RateLimit.make({ limit: 10, window: "1100 millis" })
+  const limiter = yield* RateLimit.make({ limit: 6, window: "1200 millis" })
   const client = yield* InsideViewClient.make({
     baseUrl: sim.url,
     authBaseUrl: sim.url,
