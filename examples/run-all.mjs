@@ -25,11 +25,24 @@ const jobs = [
 const run = (job) =>
   new Promise((resolve) => {
     const started = Date.now()
-    const child = spawn(job.command, job.args, { cwd: root, env: { ...process.env, JOBSTREAM_EXAMPLE: "1" } })
+    // Its own process group, so a time-out kills the example too (npx → tsx → node), not only npx:
+    // a grandchild left alive would hold the pipes open and "close" would never come.
+    const child = spawn(job.command, job.args, {
+      cwd: root,
+      detached: true,
+      env: { ...process.env, JOBSTREAM_EXAMPLE: "1" }
+    })
     let output = ""
     child.stdout.on("data", (d) => (output += d))
     child.stderr.on("data", (d) => (output += d))
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000)
+    const timer = setTimeout(() => {
+      output += "\n(killed after 120 s)"
+      try {
+        process.kill(-child.pid, "SIGKILL")
+      } catch {
+        child.kill("SIGKILL")
+      }
+    }, 120_000)
     child.on("close", (code) => {
       clearTimeout(timer)
       const ok = code === 0
