@@ -13,7 +13,8 @@ const workers = Math.max(1, Number(process.env["JOBSTREAM_TEST_WORKERS"] ?? 3) |
  * minutes on 2 cores. With them, the few in-process suites that wait on real
  * time for many seconds (echoed secrets and redirects over every provider and
  * both HTTP clients, re-logins spaced by the session's backoff; chaos; the
- * CLI's run-for-days commands). They form the "slow" project (`pnpm test:slow`); the rest
+ * CLI's run-for-days commands; the fault matrix, secrets and resume suites
+ * over every provider). They form the "slow" project (`pnpm test:slow`); the rest
  * is "fast" (`pnpm test`). CI runs both; `npx vitest run` runs both too, and a
  * file named on the command line runs whichever project holds it.
  */
@@ -28,7 +29,10 @@ const slow = [
   "test/security/echo.test.ts",
   "test/security/redirect.test.ts",
   "test/reliability/chaos.test.ts",
-  "test/cli/run-for-days.test.ts"
+  "test/cli/run-for-days.test.ts",
+  "test/reliability/fault-matrix.test.ts",
+  "test/reliability/secrets.test.ts",
+  "test/resume/resume.test.ts"
 ]
 const all = ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"]
 const excluded = ["**/node_modules/**", "test/bench/**"]
