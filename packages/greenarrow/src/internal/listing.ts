@@ -69,34 +69,54 @@ export const make = (transport: HttpTransport.Service, settings: Resolved): List
       return transport.execute({ operation, request, decode: decodePage, items: (page: JobsPage) => page.jobs.length })
     })
 
+  // What a walk emits for each page: the jobs themselves (`jobs()`), or each
+  // job tagged with its page (`jobsFrom`, resumable).
+  interface Emit<A> {
+    readonly items: (jobs: ReadonlyArray<GreenArrowJob>, at: Resume.Position, next: Resume.Position | undefined) => ReadonlyArray<A>
+    readonly key: (a: A) => string
+  }
+  const plain: Emit<GreenArrowJob> = { items: (jobs) => jobs, key: (job) => String(job.id) }
+  const positioned: Emit<Resume.Positioned<GreenArrowJob>> = {
+    items: (jobs, at, next) =>
+      jobs.map((item, i): Resume.Positioned<GreenArrowJob> =>
+        i === jobs.length - 1 && next !== undefined ? { item, page: at, next } : { item, page: at }),
+    key: (p) => String(p.item.id)
+  }
+
   // Both walks are core's: they drop ids repeated by the server and end a
   // walk that stops moving forward (a token already followed, a page
   // repeating the one before, an empty page naming a next token, the page
-  // limit) with a PaginationError.
-  const byTokens = (operation: string, query: Query, first: JobsPage) =>
-    Paginate.cursor<GreenArrowJob, string, ApiError.ApiError, never>({
+  // limit) with a PaginationError. `start` is the request that got `first`.
+  const byTokens = <A>(emit: Emit<A>, operation: string, query: Query, start: PageRequest, first: JobsPage) => {
+    const firstAt = start._tag === "Token" ? Resume.cursor(start.token) : Resume.first
+    return Paginate.cursor<A, string, ApiError.ApiError, never>({
       fetch: (token) =>
         Effect.map(
           token === undefined ? Effect.succeed(first) : fetchPage(operation, query, { _tag: "Token", token }),
-          (page) => ({ items: page.jobs, next: page.nextPageToken })
+          (page) => {
+            const next = page.nextPageToken
+            const at = token === undefined ? firstAt : Resume.cursor(token)
+            return { items: emit.items(page.jobs, at, next === undefined || next === null ? undefined : Resume.cursor(next)), next }
+          }
         ),
-      key: (job) => String(job.id),
-      where: (token) => transport.where(operation, pageRequest(query, token === undefined ? { _tag: "First" } : { _tag: "Token", token })),
+      key: emit.key,
+      where: (token) => transport.where(operation, pageRequest(query, token === undefined ? start : { _tag: "Token", token })),
       redact: (text) => transport.redact(text),
       maxPages: query.maxPages ?? settings.maxPages ?? Paginate.defaultMaxPages
     })
+  }
 
   // Page numbers: the counts (`num_pages`, else `num_records`) are re-read
   // from every page, so jobs added during the walk are followed.
-  const byNumbers = (operation: string, query: Query, first: JobsPage) => {
-    const firstNumber = first.page ?? 0
-    return Paginate.numbered<GreenArrowJob, ApiError.ApiError, never>({
+  const byNumbers = <A>(emit: Emit<A>, operation: string, query: Query, start: PageRequest, first: JobsPage) => {
+    const firstNumber = first.page ?? (start._tag === "Number" ? start.page : 0)
+    return Paginate.numbered<A, ApiError.ApiError, never>({
       fetch: (n) =>
         Effect.map(
           n === firstNumber ? Effect.succeed(first) : fetchPage(operation, query, { _tag: "Number", page: n }),
-          (page) => ({ items: page.jobs, total: page.numRecords, pages: page.numPages })
+          (page) => ({ items: emit.items(page.jobs, Resume.page(n), Resume.page(n + 1)), total: page.numRecords, pages: page.numPages })
         ),
-      key: (job) => String(job.id),
+      key: emit.key,
       where: (n) => transport.where(operation, pageRequest(query, { _tag: "Number", page: n })),
       pageSize: first.perPage !== undefined && first.perPage > 0 ? first.perPage : query.perPage,
       firstPage: firstNumber,
@@ -106,80 +126,38 @@ export const make = (transport: HttpTransport.Service, settings: Resolved): List
     })
   }
 
-  const listing = (operation: string, input: unknown): Stream.Stream<GreenArrowJob, ApiError.ApiError> =>
+  // One listing, from the start or from a resume position: a `Page` position
+  // walks by number from there, a `Cursor` by token from there.
+  const walk = <A>(emit: Emit<A>, operation: string, input: unknown, from: Resume.Position | undefined) =>
     Stream.unwrap(
       Effect.gen(function*() {
         const query = yield* prepare(operation, input)
-        const pages = settings.pagination === "pages"
-        const first = yield* fetchPage(operation, query, pages ? { _tag: "Number", page: 0 } : { _tag: "First" })
+        const byNumber = settings.pagination === "pages" || from?._tag === "Page"
+        const start: PageRequest = from?._tag === "Page"
+          ? { _tag: "Number", page: from.page }
+          : from?._tag === "Cursor"
+          ? { _tag: "Token", token: from.cursor }
+          : byNumber
+          ? { _tag: "Number", page: 0 }
+          : { _tag: "First" }
+        const first = yield* fetchPage(operation, query, start)
         if (isSinglePage(first)) {
           yield* Effect.logDebug("greenarrow: response has no pagination keys; treating it as the whole listing")
-          return Stream.fromIterable(first.jobs)
+          const at = start._tag === "Number" ? Resume.page(start.page) : start._tag === "Token" ? Resume.cursor(start.token) : Resume.first
+          return Stream.fromIterable(emit.items(first.jobs, at, undefined))
         }
         // A server that reports page counts but no tokens is walked by page number even in token mode,
         // rather than silently stopping after the first page.
-        return pages || first.nextPageToken === undefined ? byNumbers(operation, query, first) : byTokens(operation, query, first)
+        return byNumber || first.nextPageToken === undefined
+          ? byNumbers(emit, operation, query, start, first)
+          : byTokens(emit, operation, query, start, first)
       })
     )
 
-  // Resumable: the walks above with each job tagged with its page. A `Page`
-  // position walks by number from there, a `Cursor` by token from there.
-  const tagged = (jobs: ReadonlyArray<GreenArrowJob>, at: Resume.Position, next: Resume.Position | undefined) =>
-    jobs.map((item, i): Resume.Positioned<GreenArrowJob> =>
-      i === jobs.length - 1 && next !== undefined ? { item, page: at, next } : { item, page: at })
+  const listing = (operation: string, input: unknown): Stream.Stream<GreenArrowJob, ApiError.ApiError> =>
+    walk(plain, operation, input, undefined)
 
-  const jobsFrom = (from: Resume.Position | undefined, input: unknown) =>
-    Stream.unwrap(Effect.gen(function*() {
-      const operation = "listJobs"
-      const query = yield* prepare(operation, input)
-      const byNumber = settings.pagination === "pages" || from?._tag === "Page"
-      const start: PageRequest = from?._tag === "Page"
-        ? { _tag: "Number", page: from.page }
-        : from?._tag === "Cursor"
-        ? { _tag: "Token", token: from.cursor }
-        : byNumber
-        ? { _tag: "Number", page: 0 }
-        : { _tag: "First" }
-      const at: Resume.Position = start._tag === "Number"
-        ? Resume.page(start.page)
-        : start._tag === "Token"
-        ? Resume.cursor(start.token)
-        : Resume.first
-      const first = yield* fetchPage(operation, query, start)
-      if (isSinglePage(first)) return Stream.fromIterable(tagged(first.jobs, at, undefined))
-      if (byNumber || first.nextPageToken === undefined) {
-        const firstNumber = first.page ?? (start._tag === "Number" ? start.page : 0)
-        return Paginate.numbered<Resume.Positioned<GreenArrowJob>, ApiError.ApiError, never>({
-          fetch: (n) =>
-            Effect.map(
-              n === firstNumber ? Effect.succeed(first) : fetchPage(operation, query, { _tag: "Number", page: n }),
-              (page) => ({ items: tagged(page.jobs, Resume.page(n), Resume.page(n + 1)), total: page.numRecords, pages: page.numPages })
-            ),
-          key: (p) => String(p.item.id),
-          where: (n) => transport.where(operation, pageRequest(query, { _tag: "Number", page: n })),
-          pageSize: first.perPage !== undefined && first.perPage > 0 ? first.perPage : query.perPage,
-          firstPage: firstNumber,
-          pageBase: 0,
-          concurrency: settings.concurrency,
-          maxPages: query.maxPages ?? settings.maxPages
-        })
-      }
-      return Paginate.cursor<Resume.Positioned<GreenArrowJob>, string, ApiError.ApiError, never>({
-        fetch: (token) =>
-          Effect.map(
-            token === undefined ? Effect.succeed(first) : fetchPage(operation, query, { _tag: "Token", token }),
-            (page) => {
-              const next = page.nextPageToken
-              const items = tagged(page.jobs, token === undefined ? at : Resume.cursor(token), next === undefined || next === null ? undefined : Resume.cursor(next))
-              return { items, next }
-            }
-          ),
-        key: (p) => String(p.item.id),
-        where: (token) => transport.where(operation, pageRequest(query, token === undefined ? start : { _tag: "Token", token })),
-        redact: (text) => transport.redact(text),
-        maxPages: query.maxPages ?? settings.maxPages ?? Paginate.defaultMaxPages
-      })
-    }))
+  const jobsFrom = (from: Resume.Position | undefined, input: unknown) => walk(positioned, "listJobs", input, from)
 
   const getJob = (id: number | string, options?: { readonly scope?: OrganizationScope | undefined }) =>
     Effect.gen(function*() {
