@@ -79,6 +79,15 @@ export interface Positioned<A> {
 }
 
 /**
+ * The items of one page, each with that page's position; the last one also
+ * with `next`, where the following page starts (when there is one).
+ *
+ * @since 0.2.0
+ */
+export const positioned = <A>(items: ReadonlyArray<A>, page: Position, next: Position | undefined): Array<Positioned<A>> =>
+  items.map((item, i) => (i === items.length - 1 && next !== undefined ? { item, page, next } : { item, page }))
+
+/**
  * A listing that can start at a position: what a provider's handle offers
  * as `jobsFrom` (undefined: from the start).
  *

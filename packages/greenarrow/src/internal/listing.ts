@@ -77,9 +77,7 @@ export const make = (transport: HttpTransport.Service, settings: Resolved): List
   }
   const plain: Emit<GreenArrowJob> = { items: (jobs) => jobs, key: (job) => String(job.id) }
   const positioned: Emit<Resume.Positioned<GreenArrowJob>> = {
-    items: (jobs, at, next) =>
-      jobs.map((item, i): Resume.Positioned<GreenArrowJob> =>
-        i === jobs.length - 1 && next !== undefined ? { item, page: at, next } : { item, page: at }),
+    items: Resume.positioned,
     key: (p) => String(p.item.id)
   }
 

@@ -170,12 +170,8 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
     walk(
       query,
       from?._tag === "Cursor" ? from.cursor : undefined,
-      (items, at, next) => {
-        const page = at === undefined ? Resume.first : Resume.cursor(at)
-        return items.map((item, i) =>
-          i === items.length - 1 && next !== undefined ? { item, page, next: Resume.cursor(next) } : { item, page }
-        )
-      },
+      (items, at, next) =>
+        Resume.positioned(items, at === undefined ? Resume.first : Resume.cursor(at), next === undefined ? undefined : Resume.cursor(next)),
       (p) => IcwsJob.recordId(p.item)
     )
 

@@ -81,45 +81,43 @@ export const make = (options: ListingOptions): Listing => {
   // its new end); without a total the walk goes on while pages are full.
   // Core's Paginate drops jobs repeated by a shifting list (by `jobId`) and
   // ends a walk that stops moving forward with a PaginationError.
-  const walk = (operation: string, query: InsideViewQuery.JobsQuery | undefined) =>
+  // `items` makes what the stream emits from a page's jobs (the jobs, or the
+  // jobs tagged with their page for `jobsFrom`); `from` overrides the start.
+  const walkWith = <A>(
+    operation: string,
+    query: InsideViewQuery.JobsQuery | undefined,
+    items: (jobs: ReadonlyArray<BulkJob>, page: number) => ReadonlyArray<A>,
+    key: (a: A) => string,
+    from?: number
+  ) =>
     Stream.unwrap(Effect.map(validated(operation, query), (q) => {
       const pageSize = q.resultsPerPage ?? options.pageSize
       const at = (page: number): InsideViewQuery.JobsQuery => ({ ...q, page, resultsPerPage: pageSize })
-      return Paginate.numbered<BulkJob, ApiError.ApiError, never>({
-        firstPage: q.page ?? 1,
+      return Paginate.numbered<A, ApiError.ApiError, never>({
+        firstPage: from ?? q.page ?? 1,
         pageBase: 1,
         pageSize,
         concurrency,
         maxPages,
-        key: (job) => job.jobId,
+        key,
         where: (page) => transport.where(operation, listRequest(at(page))),
-        fetch: (page) => Effect.map(fetchPage(operation, at(page)), (p) => ({ items: p.bulkJobs, total: p.totalResults }))
+        fetch: (page) => Effect.map(fetchPage(operation, at(page)), (p) => ({ items: items(p.bulkJobs, page), total: p.totalResults }))
       })
     }))
+
+  const walk = (operation: string, query: InsideViewQuery.JobsQuery | undefined) =>
+    walkWith(operation, query, (jobs) => jobs, (job) => job.jobId)
 
   // The same walk with each job tagged with its page; the last job of a page
   // names the next one, so a checkpoint taken there resumes past the page.
   const jobsFrom = (from: Resume.Position | undefined, query: InsideViewQuery.JobsQuery | undefined) =>
-    Stream.unwrap(Effect.map(validated("jobs", query), (q) => {
-      const pageSize = q.resultsPerPage ?? options.pageSize
-      const at = (page: number): InsideViewQuery.JobsQuery => ({ ...q, page, resultsPerPage: pageSize })
-      return Paginate.numbered<Resume.Positioned<BulkJob>, ApiError.ApiError, never>({
-        firstPage: from?._tag === "Page" ? Math.max(1, from.page) : q.page ?? 1,
-        pageBase: 1,
-        pageSize,
-        concurrency,
-        maxPages,
-        key: (p) => p.item.jobId,
-        where: (page) => transport.where("jobs", listRequest(at(page))),
-        fetch: (page) =>
-          Effect.map(fetchPage("jobs", at(page)), (p) => ({
-            items: p.bulkJobs.map((item, i, all) =>
-              i === all.length - 1 ? { item, page: Resume.page(page), next: Resume.page(page + 1) } : { item, page: Resume.page(page) }
-            ),
-            total: p.totalResults
-          }))
-      })
-    }))
+    walkWith(
+      "jobs",
+      query,
+      (jobs, page) => Resume.positioned(jobs, Resume.page(page), Resume.page(page + 1)),
+      (p) => p.item.jobId,
+      from?._tag === "Page" ? Math.max(1, from.page) : undefined
+    )
 
   const getJob = (jobId: string) =>
     Effect.gen(function*() {
