@@ -23,13 +23,13 @@ export const tidy = (text: string, name: string, plain: boolean): string => {
 }
 
 /**
- * The console the command tree prints its help with: `log` tidied, and
+ * The Effect `Console` service the command tree prints its help with (the
+ * one in context, not the global console): `log` tidied, and
  * `error` silenced (the CLI prints its own one-line errors instead of
  * @effect/cli's multi-line ones).
  */
-export const helpConsole = (console: Console.Console, name: string, plain: boolean): Console.Console => ({
-  ...console,
-  log: (...args: ReadonlyArray<unknown>) =>
-    console.log(...args.map((a) => (typeof a === "string" ? tidy(a, name, plain) : a))),
+export const helpConsole = (base: Console.Console, name: string, plain: boolean): Console.Console => ({
+  ...base,
+  log: (...args: ReadonlyArray<unknown>) => base.log(...args.map((a) => (typeof a === "string" ? tidy(a, name, plain) : a))),
   error: () => Effect.void
 })
