@@ -76,9 +76,9 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, C
     const hidden = yield* secrets
     // @effect/cli prints parse errors as multi-line help text through Console.error;
     // we print our own single line instead. Its help goes through Console.log: tidied.
-    const console = yield* Effect.console
+    const current = yield* Effect.console
     return yield* cli(argv).pipe(
-      Effect.withConsole(helpConsole(console, "jobstream", plainOutput())),
+      Effect.withConsole(helpConsole(current, "jobstream", plainOutput())),
       Effect.as<number>(ExitCode.ok),
       Effect.catchAll((error) => {
         const described = describe(error)
