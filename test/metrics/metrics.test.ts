@@ -56,4 +56,26 @@ describe.each(Registry.providers.map((entry) => [entry.provider.name, entry] as 
       expect(delta("jobstream_jobs_total")).toBe(jobs)
       expect(delta("jobstream_logins_total")).toBe(log.filter((r) => entry.isSession(r) && r.method === "POST").length)
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
+
+  it.live("the caller's metric tags (Effect.tagMetrics) are on every request it records", () =>
+    Effect.gen(function*() {
+      const tenant = `tenant-of-${name}`
+      const jobs = 2 * entry.defaultPageSize + 1
+      const running = yield* entry.start({ jobs })
+      const streamed = yield* Effect.scoped(Effect.gen(function*() {
+        const client = yield* running.client({ concurrency: 1 })
+        return yield* Stream.runCount(client.jobs)
+      })).pipe(Effect.tagMetrics("tenant", tenant))
+      expect(streamed).toBe(jobs)
+      const requests = (yield* Metric.snapshot).filter((pair) =>
+        pair.metricKey.name === "jobstream_requests_total" &&
+        pair.metricKey.tags.some((t) => t.key === "tenant" && t.value === tenant) &&
+        pair.metricKey.tags.some((t) => t.key === "provider" && t.value === name)
+      )
+      const counted = requests.reduce((n, pair) => {
+        const state = pair.metricState as { readonly count?: unknown }
+        return n + (typeof state.count === "number" ? state.count : 0)
+      }, 0)
+      expect(counted).toBe(running.server.requests.length)
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)))
 })

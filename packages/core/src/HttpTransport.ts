@@ -34,7 +34,6 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as ApiError from "./ApiError.js"
@@ -287,13 +286,6 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
     const http = client.pipe(HttpClient.mapRequestEffect(Request.finalCheck(secrets.isSecretHeader)), HttpClient.withScope)
 
     const instruments = Instrument.make({ provider, rateLimit: options.rateLimit, metrics: options.metrics ?? true })
-    // The status of each response, for the request metrics (only when they are recorded).
-    const onResponse = instruments === undefined
-      ? options.onResponse
-      : (raw: RawResponse) =>
-        options.onResponse === undefined
-          ? FiberRef.set(Instrument.lastStatus, raw.status)
-          : Effect.zipRight(FiberRef.set(Instrument.lastStatus, raw.status), options.onResponse(raw))
 
     const sender = Send.make({
       http,
@@ -303,7 +295,7 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       requestInit,
       readers: { readErrorBody: options.readErrorBody ?? (() => ({})), mapError: options.mapError },
       isSecretHeader: secrets.isSecretHeader,
-      onResponse
+      onResponse: options.onResponse
     })
 
     // The platform's redacted header names plus ours; the same array as long as the names around do not change.
@@ -329,9 +321,10 @@ export const make = (options: Options): Effect.Effect<Service, never, HttpClient
       const attemptTimeout = call.timeout === undefined ? timeout : Duration.decode(call.timeout)
       const idempotent = call.idempotent ?? Request.idempotentMethods.has(call.request.method)
       const schedule = idempotent || call.retryNonIdempotent === true ? (call.retryPolicy ?? policy) : RetryPolicy.none
-      const once = sender.attempt(call, ctx, redactor, carriesSecret, attemptTimeout)
       let program: Effect.Effect<A, ApiError.ApiError> = Retry.retryLazily(
-        instruments === undefined ? once : instruments.around(call)(once),
+        instruments === undefined
+          ? sender.attempt(call, ctx, redactor, carriesSecret, attemptTimeout)
+          : instruments.around(call)((observe) => sender.attempt(call, ctx, redactor, carriesSecret, attemptTimeout, observe)),
         schedule
       )
       if (deadline !== undefined) {

@@ -179,13 +179,17 @@ export const make = (settings: Settings) => {
     return Effect.fail(Errors.fromResponse(raw, where, settings.readers, redactor, now))
   }
 
-  /** One attempt, under its own span and timeout; its errors carry none of the call's secrets. */
+  /**
+   * One attempt, under its own span and timeout; its errors carry none of the call's secrets.
+   * `observe` hears the status of the response the attempt got, before it is judged (the metrics).
+   */
   const attempt = <A>(
     call: Call<A>,
     where: ApiError.Where,
     redactor: Redactor,
     carriesSecret: boolean,
-    timeout: Duration.Duration
+    timeout: Duration.Duration,
+    observe?: (status: number) => void
   ): Effect.Effect<A, ApiError.ApiError> =>
     Timer.abortAfter(
       timeout,
@@ -194,13 +198,10 @@ export const make = (settings: Settings) => {
         Effect.flatMap(follow(call.request, where, redactor, carriesSecret, requests), (response) => {
           // The platform builds a new Headers object on every `response.headers`: read once.
           const headers = response.headers
-          return Effect.map(Body.read(response, where, settings.maxBodyBytes, headers), (body): RawResponse => ({
-            status: response.status,
-            headers,
-            cookies: response.cookies,
-            body,
-            redact: redactor.redact
-          }))
+          return Effect.map(Body.read(response, where, settings.maxBodyBytes, headers), (body): RawResponse => {
+            observe?.(response.status)
+            return { status: response.status, headers, cookies: response.cookies, body, redact: redactor.redact }
+          })
         })
     ).pipe(
       Effect.tap((raw) =>
