@@ -152,6 +152,40 @@ describe("jobstream watch --all", () => {
       }
     }).pipe(Effect.scoped), 60_000)
 
+  it.live("--keep-going: a provider failing every poll does not end the watch; each failed poll is a stderr line with its hint", () =>
+    Effect.gen(function*() {
+      const s = yield* Harness.startAll([Registry.get("insideview"), Registry.get("greenarrow")], (entry) => ({
+        jobs: 4,
+        // GreenArrow refuses every listing until the fault is lifted.
+        faults: entry.provider.name === "greenarrow" ? [{ match: entry.isList, fault: { _tag: "Status", status: 401 } }] : []
+      }))
+      const [insideview, greenarrow] = s.running as [Harness.Running, Harness.Running]
+      const id = insideview.expectedIds()[0]!
+      insideview.lifecycle.set(id, "accepted")
+      const fiber = yield* Effect.fork(
+        jobstream(["watch", "--all", "--keep-going", "--interval", "1s", "--idle-interval", "1s", "--format", "ndjson", "--limit", "1"], s.env)
+      )
+      // More failed polls in a row than a watch without --keep-going survives (5), then GreenArrow recovers.
+      while (Harness.listCount(greenarrow) < 6) yield* Effect.sleep("20 millis")
+      greenarrow.server.setFaults([])
+      const recovered = Harness.listCount(greenarrow)
+      while (Harness.listCount(greenarrow) < recovered + 1) yield* Effect.sleep("20 millis")
+      // Then one change on InsideView ends the watch (--limit 1).
+      insideview.lifecycle.set(id, "processing")
+      const r = yield* Effect.fromFiber(fiber)
+      expect(r.code, r.stderr).toBe(0)
+      const events = r.stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { provider: string; job: { id: string } })
+      expect(events.map((e) => [e.provider, e.job.id])).toEqual([["insideview", id]])
+      const failed = r.stderr.split("\n").filter((l) => l.startsWith("jobstream: greenarrow: poll failed"))
+      expect(failed.length).toBeGreaterThanOrEqual(6)
+      for (const [i, line] of failed.entries()) {
+        expect(line).toContain(`(${i + 1} in a row), polling again: `)
+        expect(line).toMatch(/unauthorized \(401\).*\(check the GREENARROW_\* credentials\)$/)
+      }
+      expect(r.stderr).toContain(`jobstream: greenarrow: polling again after ${failed.length} failed polls`)
+      expect(r.stderr).not.toMatch(/jobstream: insideview/)
+    }).pipe(Effect.scoped), 60_000)
+
   it.live("table format; bad uses exit 2", () =>
     Effect.gen(function*() {
       const s = yield* Harness.startAll([Registry.get("insideview")], () => ({ jobs: 4 }))

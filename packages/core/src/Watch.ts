@@ -73,7 +73,12 @@ export interface Options {
    * job that is not final as `Created`; "all" reports every job.
    */
   readonly initial?: "baseline" | "unfinished" | "all"
-  /** Failed polls in a row before the stream fails. Default 5. */
+  /**
+   * Failed polls in a row before the stream fails. Default 5. `Infinity`: a
+   * provider's failures never end the stream; each is reported to `onPoll`
+   * (and logged as a Warning) and the provider is polled again at the usual
+   * pace.
+   */
   readonly maxConsecutiveFailures?: number
   /**
    * Called after every poll of a provider, ok or failed (for progress

@@ -9,13 +9,18 @@
  * terminal (or `--format ndjson`), one JSON object per change:
  * `{"event":"Changed","provider":…,"at":…,"previous":…,"job":{…}}`.
  * Runs until interrupted (Ctrl-C), `--limit` changes, or a provider fails
- * too many polls in a row.
+ * too many polls in a row (5). With `--keep-going` a provider's failures never
+ * end the watch: each failed poll is a `jobstream: …` line on stderr (with the
+ * same hint as a failure that ends a command), the provider is polled again at
+ * the usual pace, and its first good poll after failures says so.
  */
 import { AllJobs, Job, type Provider, type Watch } from "@jobstream/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { oneLine } from "../Errors.js"
+import * as Hints from "./hints.js"
+import * as Print from "./print.js"
 import * as Format from "../Format.js"
 import { Output } from "../Output.js"
 
@@ -69,6 +74,8 @@ export interface RunOptions {
   readonly idleInterval: Duration.Duration
   readonly statuses: ReadonlyArray<Job.Status>
   readonly limit: number | undefined
+  /** A provider's failed polls never end the watch; each is a line on stderr. */
+  readonly keepGoing: boolean
   readonly format: WatchFormat
 }
 
@@ -83,6 +90,7 @@ export const run = (options: RunOptions) =>
     const onPoll = (poll: Watch.Poll) =>
       Effect.suspend(() => {
         const c = counts.get(poll.provider)
+        const failedBefore = c?.failures ?? 0
         if (c !== undefined) {
           c.polls++
           c.failures = poll.failures
@@ -92,7 +100,14 @@ export const run = (options: RunOptions) =>
             c.changes += poll.changes
           }
         }
-        return output.progress(statusLine(counts))
+        const line = !options.keepGoing
+          ? undefined
+          : poll.error !== undefined
+          ? `${poll.provider}: poll failed (${poll.failures} in a row), polling again: ${Hints.apiErrorLine(poll.error)}`
+          : failedBefore > 0
+          ? `${poll.provider}: polling again after ${failedBefore} failed polls`
+          : undefined
+        return Effect.zipRight(line === undefined ? Effect.void : Print.errorLine(line), output.progress(statusLine(counts)))
       })
     const service = AllJobs.make(options.handles.map((h) => ({ provider: h.provider, jobs: h.jobs })))
     const changes = service.watch({
@@ -100,6 +115,7 @@ export const run = (options: RunOptions) =>
       idleInterval: options.idleInterval,
       statuses: options.statuses,
       initial: "baseline",
+      ...(options.keepGoing ? { maxConsecutiveFailures: Infinity } : {}),
       onPoll
     })
     if (table) yield* output.out(header)

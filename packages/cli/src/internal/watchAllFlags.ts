@@ -26,6 +26,11 @@ export const flags = {
     Options.withDescription("With --all: only changes to jobs with this normalized status (repeatable)")
   ),
   limit: integerOption("limit").pipe(Options.withDescription("With --all: stop after N changes"), Options.optional),
+  keepGoing: Options.boolean("keep-going").pipe(
+    Options.withDescription(
+      "With --all: a provider whose polls keep failing does not end the watch; each failed poll is a line on stderr and the provider is polled again"
+    )
+  ),
   format: choiceOption("format", WatchAll.formats).pipe(
     Options.withDescription("With --all: table (a row per change) or ndjson (one JSON object per change); auto (default): table on a terminal"),
     Options.withDefault("auto" as WatchAll.WatchFormat)
@@ -38,6 +43,7 @@ export interface AllArgs {
   readonly idleInterval: Option.Option<Duration.Duration>
   readonly status: ReadonlyArray<Job.Status>
   readonly limit: Option.Option<number>
+  readonly keepGoing: boolean
   readonly format: WatchAll.WatchFormat
   readonly provider: Option.Option<string>
   readonly id: Option.Option<string>
@@ -59,6 +65,7 @@ export const runAll = (args: AllArgs, settings: Providers.Settings) =>
       idleInterval: Option.getOrElse(args.idleInterval, () => WatchAll.defaultIdleInterval),
       statuses: args.status,
       limit,
+      keepGoing: args.keepGoing,
       format: args.format
     })
   })
