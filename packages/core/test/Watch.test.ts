@@ -118,6 +118,32 @@ describe("Watch.source", () => {
       expect(state.polls).toBe(7)
     }))
 
+  it.effect("maxConsecutiveFailures Infinity: any number of failed polls in a row, then the changes come", () =>
+    Effect.gen(function*() {
+      const { source, state } = fakeSource([job("a", "running")])
+      const failures: Array<number> = []
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(Stream.take(
+          Watch.source(source, {
+            activeInterval: "1 second",
+            maxConsecutiveFailures: Infinity,
+            onPoll: (poll) => Effect.sync(() => void (poll.error !== undefined && failures.push(poll.failures)))
+          }),
+          1
+        ))
+      )
+      yield* TestClock.adjust("1 millis")
+      state.failNext = 50
+      yield* TestClock.adjust("50 seconds")
+      expect(failures).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
+      expect(fiber.unsafePoll()).toBeNull()
+      state.jobs = [job("a", "succeeded")]
+      yield* TestClock.adjust("1 second")
+      const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+      expect(tags(got)).toEqual(["Finished:a:succeeded"])
+      expect(state.polls).toBe(52)
+    }))
+
   it.effect("sources interleave providers and keep each one's events in order", () =>
     Effect.gen(function*() {
       const one = fakeSource([])
