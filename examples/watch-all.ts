@@ -5,7 +5,8 @@
  * (The CLI's `jobstream watch --all` prints the same as a table or NDJSON.)
  *
  * Here the three simulators move one job each through its life, a step
- * every 300 ms, and the watch polls every 100 ms while jobs run.
+ * every 300 ms at most and never before the watch has polled that provider
+ * since the last step, and the watch polls every 100 ms while jobs run.
  *
  *   npx tsx --conditions=@jobstream/source examples/watch-all.ts
  */
@@ -23,19 +24,28 @@ const program = Effect.gen(function*() {
   const moving = running.map((r) => {
     const ids = r.expectedIds()
     for (const id of ids) r.lifecycle.set(id, id === ids[0] ? r.lifecycle.path[0]! : r.lifecycle.path.at(-1)!)
-    return { r, id: ids[0]!, step: 0 }
+    return { r, id: ids[0]!, step: 0, polledAt: 0 }
   })
-  // Until each moving job is reported finished. A poll that comes late (a busy machine) sees two
-  // steps at once and reports one change for them, so the number of changes is not fixed; the end is.
+  // The polls of each provider so far (`onPoll`). A job moves only after its provider was polled
+  // since its last step: the first poll (the baseline) sees it at the start of its life, however
+  // slow the machine. A poll that was under way during a step may still see two steps at once and
+  // report one change for them, so the number of changes is not fixed; the end is.
+  const polls = new Map<string, number>()
   let finished = 0
   yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
     yield* Effect.sleep("300 millis")
     for (const m of moving) {
-      if (m.step < m.r.lifecycle.path.length - 1) m.r.lifecycle.set(m.id, m.r.lifecycle.path[++m.step]!)
+      const polled = polls.get(m.r.entry.provider.name) ?? 0
+      if (polled > m.polledAt && m.step < m.r.lifecycle.path.length - 1) {
+        m.polledAt = polled
+        m.r.lifecycle.set(m.id, m.r.lifecycle.path[++m.step]!)
+      }
     }
   })))
 
-  yield* service.watch({ activeInterval: "100 millis", idleInterval: "1 second" }).pipe(
+  const onPoll = (poll: { readonly provider: string }) =>
+    Effect.sync(() => void polls.set(poll.provider, (polls.get(poll.provider) ?? 0) + 1))
+  yield* service.watch({ activeInterval: "100 millis", idleInterval: "1 second", onPoll }).pipe(
     Stream.takeUntil((change) => change._tag === "Finished" && ++finished === moving.length),
     Stream.runForEach((change) =>
       Effect.sync(() => {
