@@ -54,7 +54,12 @@ const permitCost = Effect.gen(function*() {
   return { takeNs: Math.round(yield* time(limiter.take)), voidNs: Math.round(yield* time(Effect.void)) }
 })
 
-/** Microseconds per list request against the simulator, for each setting. */
+/**
+ * Microseconds per list request against the simulator, for each setting: the
+ * clients are made and warmed up first, then measured in interleaved rounds
+ * (median of the rounds), so that neither JIT warm-up nor a busy moment
+ * favours the case that happens to run last.
+ */
 const perRequest = Effect.gen(function*() {
   const sim = yield* InsideViewSimulator.makeInsideView({ jobs: 50 })
   const cases = {
@@ -62,21 +67,29 @@ const perRequest = Effect.gen(function*() {
     "limiter off, metrics on": { metrics: true },
     "limiter on, metrics on": { metrics: true, rateLimit: yield* RateLimit.make({ limit: 1_000_000_000, window: "1 second" }) }
   } as const
-  const out: Record<string, number> = {}
-  for (const [name, settings] of Object.entries(cases)) {
-    const client = yield* InsideViewClient.make({
-      baseUrl: sim.url,
-      authBaseUrl: sim.url,
-      auth: InsideViewClient.Auth.token(Redacted.make("sim-fixed-token")),
-      retryPolicy: RetryPolicy.none,
-      ...settings
-    })
-    for (let i = 0; i < 200; i++) yield* client.listJobs({ resultsPerPage: 1 })
-    const start = performance.now()
-    for (let i = 0; i < requests; i++) yield* client.listJobs({ resultsPerPage: 1 })
-    out[name] = Math.round(((performance.now() - start) * 1000) / requests)
+  const clients = yield* Effect.forEach(Object.entries(cases), ([name, settings]) =>
+    Effect.map(
+      InsideViewClient.make({
+        baseUrl: sim.url,
+        authBaseUrl: sim.url,
+        auth: InsideViewClient.Auth.token(Redacted.make("sim-fixed-token")),
+        retryPolicy: RetryPolicy.none,
+        ...settings
+      }),
+      (client) => ({ name, client, rounds: [] as Array<number> })
+    ))
+  for (const { client } of clients) for (let i = 0; i < 200; i++) yield* client.listJobs({ resultsPerPage: 1 })
+  const rounds = 7
+  const perRound = Math.max(20, Math.round(requests / rounds))
+  for (let r = 0; r < rounds; r++) {
+    for (const c of clients) {
+      const start = performance.now()
+      for (let i = 0; i < perRound; i++) yield* c.client.listJobs({ resultsPerPage: 1 })
+      c.rounds.push(((performance.now() - start) * 1000) / perRound)
+    }
   }
-  return out
+  const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  return Object.fromEntries(clients.map((c) => [c.name, Math.round(median(c.rounds))]))
 }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer))
 
 /** RSS and heap over a simulated hour of watching 10,000 jobs. */
