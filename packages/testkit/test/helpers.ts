@@ -2,19 +2,17 @@
  * What the testkit's own tests share: servers closed after each test (even
  * when an assertion fails), an echo handler, polling, fake requests.
  */
-import { afterEach } from "vitest"
+import { onTestFinished } from "vitest"
 import * as Server from "../src/Server.js"
 import type { RunningServer, SimRequest } from "../src/Server.js"
 
-// Servers opened by a test are closed afterwards even when an assertion fails.
-const opened: Array<RunningServer> = []
+// A server opened by a test is closed when that test ends, even when an assertion fails. The hook is
+// registered on the running test, not at this module's top level: test files share the worker's modules,
+// so a top-level `afterEach` here would be registered for the first file that imports it and no other.
 export const track = <S extends RunningServer>(server: S): S => {
-  opened.push(server)
+  onTestFinished(() => server.close())
   return server
 }
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close()))
-})
 
 export const echo = (req: SimRequest) =>
   Server.json(200, { method: req.method, path: req.path, q: req.query.get("q"), body: req.body })
