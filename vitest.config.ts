@@ -48,12 +48,13 @@ export default defineConfig({
     // @effect/platform and the sources load once per worker instead of once per
     // file, which cost about 2 s of CPU per file and was most of `pnpm test`'s
     // time (109 s → 45 s for the fast project on 2 cores). Every file still
-    // starts its own simulators and builds its own layers; the setup file undoes
-    // what `layer(...)` of @effect/vitest writes onto the shared `it`. The pool
+    // starts its own simulators and builds its own layers; the setup files undo
+    // what `layer(...)` of @effect/vitest writes onto the shared `it`, and fail a
+    // file that leaves a server listening for the next ones. The pool
     // is shared by both projects, so this is set here, not per project.
     // `--isolate` brings back one fresh process per file.
     isolate: false,
-    setupFiles: ["test/setup/vitest-it.ts"],
+    setupFiles: ["test/setup/vitest-it.ts", "test/setup/no-servers-left.ts"],
     // Most of the suite waits on sockets and simulated latency, not on the CPU:
     // on a 2-core machine vitest's default (cores − 1 = one worker) leaves the
     // CPU idle half the time. Three workers keep both cores busy; override with
