@@ -19,10 +19,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { oneLine } from "../Errors.js"
-import * as Hints from "./hints.js"
-import * as Print from "./print.js"
 import * as Format from "../Format.js"
 import { Output } from "../Output.js"
+import * as Hints from "./hints.js"
+import * as Print from "./print.js"
 
 /** Output formats of `watch --all`. */
 export const formats = ["auto", "table", "ndjson"] as const
