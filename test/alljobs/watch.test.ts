@@ -6,8 +6,8 @@
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { AllJobs, Provider, type Watch } from "@jobstream/core"
-import { Harness, Registry } from "@jobstream/testkit"
+import { AllJobs, Provider, RetryPolicy, type Watch } from "@jobstream/core"
+import { Faults, Harness, Registry } from "@jobstream/testkit"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -83,4 +83,55 @@ describe.each(Registry.providers.map((entry) => [entry.provider.name, entry] as 
       expect(Harness.listCount(running)).toBe(before + pagesPerPoll)
       yield* Fiber.interrupt(fiber)
     }).pipe(Effect.provide(FetchHttpClient.layer)))
+})
+
+/** What a provider that is down answers every listing with, and the error a poll then ends with. */
+const outages = [
+  { label: "503", fault: Faults.status(503), error: "ServerError" },
+  { label: "403", fault: Faults.status(403), error: "Forbidden" },
+  { label: "connection reset", fault: Faults.reset, error: "TransportError" }
+] as const
+
+describe.each(Registry.providers.map((entry) => [entry.provider.name, entry] as const))("AllJobs.watch over %s, through an outage", (_, entry) => {
+  for (const outage of outages) {
+    it.scoped(`${outage.label} on every listing: polls back off (5, 10, 20, 40, 60, 60 s), never end the watch, and the first change after is reported`, () =>
+      Effect.gen(function*() {
+        const running = yield* entry.start({ jobs: 6 })
+        const { path, set } = running.lifecycle
+        const ids = running.expectedIds()
+        const watched = ids[2]!
+        for (const id of ids) set(id, id === watched ? path[0]! : path.at(-1)!)
+        running.server.setFaults([{ match: entry.isList, fault: outage.fault }])
+        const client = yield* running.client({ timeout: "1 hour", retryPolicy: RetryPolicy.none })
+        const failed: Array<Watch.Poll> = []
+        const events: Array<Watch.Change> = []
+        const changes = AllJobs.make([Provider.source(client)]).watch({
+          activeInterval: active,
+          idleInterval: idle,
+          maxConsecutiveFailures: Infinity,
+          onPoll: (poll) => Effect.sync(() => void (poll.error !== undefined && failed.push(poll)))
+        })
+        const fiber = yield* Effect.fork(Stream.runForEach(changes, (c) => Effect.sync(() => void events.push(c))))
+        const waits = [5_000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000]
+        yield* sleepingFor(waits[0]!)
+        for (let k = 1; k < waits.length; k++) {
+          yield* TestClock.adjust(waits[k - 1]!)
+          yield* sleepingFor(waits[k]!)
+        }
+        expect(failed.map((p) => [p.failures, p.error?._tag])).toEqual(waits.map((_, i) => [i + 1, outage.error]))
+        expect(Harness.listCount(running)).toBe(waits.length) // one request per poll: no retries, no loop
+        expect(events).toEqual([])
+
+        // Back: the next poll (an idle interval later) is the baseline; the step after it is reported.
+        running.server.setFaults([])
+        yield* TestClock.adjust(waits.at(-1)!)
+        yield* sleepingFor(active)
+        set(watched, path[1]!)
+        yield* TestClock.adjust(active)
+        yield* sleepingFor(path.length === 2 ? idle : active)
+        expect(events.map((e) => [e.job.id, e.job.providerStatus])).toEqual([[watched, path[1]]])
+        expect(failed).toHaveLength(waits.length)
+        yield* Fiber.interrupt(fiber)
+      }).pipe(Effect.provide(FetchHttpClient.layer)))
+  }
 })

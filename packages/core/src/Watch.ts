@@ -76,8 +76,11 @@ export interface Options {
   /**
    * Failed polls in a row before the stream fails. Default 5. `Infinity`: a
    * provider's failures never end the stream; each is reported to `onPoll`
-   * (and logged as a Warning) and the provider is polled again at the usual
-   * pace.
+   * (and logged as a Warning). After a failed poll the next one waits twice
+   * as long as after the previous failure — `activeInterval`, then 2×, 4×… —
+   * but never longer than `idleInterval`, so a provider that is down is not
+   * polled at the active pace for hours, and is seen again within an idle
+   * interval once it is back.
    */
   readonly maxConsecutiveFailures?: number
   /**
@@ -220,8 +223,12 @@ export const source = (
         : Effect.flatMap(Clock.currentTimeMillis, (at) =>
           Effect.ignore(options.onPoll!({ provider: source.provider, at, ...poll })))
 
+    // After `failures` failed polls in a row: active, 2 × active, 4 × active…, at most the idle interval.
+    const backoff = (failures: number): Duration.Duration =>
+      Duration.min(Duration.times(active, 2 ** Math.min(failures - 1, 30)), Duration.max(idle, active))
+
     const step: Effect.Effect<Chunk.Chunk<Change>, ApiError.ApiError> = Effect.gen(function*() {
-      if (!first) yield* Effect.sleep(unfinished || previous === undefined ? active : idle)
+      if (!first) yield* Effect.sleep(failures > 0 ? backoff(failures) : unfinished || previous === undefined ? active : idle)
       first = false
       const result = yield* Effect.either(poll)
       if (Either.isRight(result)) {

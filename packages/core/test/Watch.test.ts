@@ -95,7 +95,7 @@ describe("Watch.source", () => {
       yield* Fiber.interrupt(fiber)
     }))
 
-  it.effect("a failed poll is retried at the next interval; too many in a row fail the stream", () =>
+  it.effect("a failed poll is retried after a doubling wait; too many in a row fail the stream", () =>
     Effect.gen(function*() {
       const { source, state } = fakeSource([job("a", "running")])
       state.failNext = 0
@@ -106,7 +106,9 @@ describe("Watch.source", () => {
       state.failNext = 2
       state.jobs = [job("a", "succeeded")]
       yield* TestClock.adjust("2 seconds")
-      expect(state.polls).toBe(3) // two failures, nothing reported yet
+      expect(state.polls).toBe(3) // two failures (at 1 s, then 1 s later), nothing reported yet
+      yield* TestClock.adjust("1 second")
+      expect(state.polls).toBe(3) // the second failure doubled the wait: 2 s
       yield* TestClock.adjust("1 second")
       expect(state.polls).toBe(4)
       state.failNext = 3
@@ -118,27 +120,31 @@ describe("Watch.source", () => {
       expect(state.polls).toBe(7)
     }))
 
-  it.effect("maxConsecutiveFailures Infinity: any number of failed polls in a row, then the changes come", () =>
+  it.effect("maxConsecutiveFailures Infinity: 50 failed polls in a row, waits doubling up to the idle interval, then the change", () =>
     Effect.gen(function*() {
       const { source, state } = fakeSource([job("a", "running")])
-      const failures: Array<number> = []
+      const failed: Array<{ readonly failures: number; readonly at: number }> = []
       const fiber = yield* Effect.fork(
         Stream.runCollect(Stream.take(
           Watch.source(source, {
             activeInterval: "1 second",
+            idleInterval: "8 seconds",
             maxConsecutiveFailures: Infinity,
-            onPoll: (poll) => Effect.sync(() => void (poll.error !== undefined && failures.push(poll.failures)))
+            onPoll: (poll) => Effect.sync(() => void (poll.error !== undefined && failed.push({ failures: poll.failures, at: poll.at })))
           }),
           1
         ))
       )
-      yield* TestClock.adjust("1 millis")
+      yield* TestClock.adjust("1 millis") // the baseline
       state.failNext = 50
-      yield* TestClock.adjust("50 seconds")
-      expect(failures).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
+      // Failures at 1, 2, 4, 8, 16, 24 … 376 s; the next poll would be at 384 s.
+      yield* TestClock.adjust("380 seconds")
+      expect(failed.map((f) => f.failures)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
+      const gaps = failed.slice(1).map((f, i) => f.at - failed[i]!.at)
+      expect(gaps).toEqual([1000, 2000, 4000, ...Array.from({ length: 46 }, () => 8000)])
       expect(fiber.unsafePoll()).toBeNull()
       state.jobs = [job("a", "succeeded")]
-      yield* TestClock.adjust("1 second")
+      yield* TestClock.adjust("4 seconds")
       const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
       expect(tags(got)).toEqual(["Finished:a:succeeded"])
       expect(state.polls).toBe(52)

@@ -11,8 +11,9 @@
  * Runs until interrupted (Ctrl-C), `--limit` changes, or a provider fails
  * too many polls in a row (5). With `--keep-going` a provider's failures never
  * end the watch: each failed poll is a `jobstream: …` line on stderr (with the
- * same hint as a failure that ends a command), the provider is polled again at
- * the usual pace, and its first good poll after failures says so.
+ * same hint as a failure that ends a command), the provider is polled again
+ * after a wait that doubles with each failure up to `--idle-interval` (core
+ * `Watch`), and its first good poll after failures says so.
  */
 import { AllJobs, Job, type Provider, type Watch } from "@jobstream/core"
 import * as Duration from "effect/Duration"
