@@ -88,6 +88,36 @@ export const positioned = <A>(items: ReadonlyArray<A>, page: Position, next: Pos
   items.map((item, i) => (i === items.length - 1 && next !== undefined ? { item, page, next } : { item, page }))
 
 /**
+ * What a provider's page walk emits for each page, so that one walk serves
+ * both `jobs()` ({@link plain}: the items themselves) and `jobsFrom`
+ * ({@link tagged}: each item with its page's position). `key` is the id the
+ * walk drops repeats by (undefined: an item without one, never dropped).
+ *
+ * @since 0.2.0
+ */
+export interface Emit<Item, A> {
+  readonly items: (items: ReadonlyArray<Item>, page: Position, next: Position | undefined) => ReadonlyArray<A>
+  readonly key: (a: A) => string | undefined
+}
+
+/**
+ * Emits a page's items as they are.
+ *
+ * @since 0.2.0
+ */
+export const plain = <Item>(key: (item: Item) => string | undefined): Emit<Item, Item> => ({ items: (items) => items, key })
+
+/**
+ * Emits a page's items tagged with the page's position ({@link positioned}).
+ *
+ * @since 0.2.0
+ */
+export const tagged = <Item>(key: (item: Item) => string | undefined): Emit<Item, Positioned<Item>> => ({
+  items: positioned,
+  key: (p) => key(p.item)
+})
+
+/**
  * A listing that can start at a position: what a provider's handle offers
  * as `jobsFrom` (undefined: from the start).
  *

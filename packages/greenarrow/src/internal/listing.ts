@@ -71,15 +71,8 @@ export const make = (transport: HttpTransport.Service, settings: Resolved): List
 
   // What a walk emits for each page: the jobs themselves (`jobs()`), or each
   // job tagged with its page (`jobsFrom`, resumable).
-  interface Emit<A> {
-    readonly items: (jobs: ReadonlyArray<GreenArrowJob>, at: Resume.Position, next: Resume.Position | undefined) => ReadonlyArray<A>
-    readonly key: (a: A) => string
-  }
-  const plain: Emit<GreenArrowJob> = { items: (jobs) => jobs, key: (job) => String(job.id) }
-  const positioned: Emit<Resume.Positioned<GreenArrowJob>> = {
-    items: Resume.positioned,
-    key: (p) => String(p.item.id)
-  }
+  const jobKey = (job: GreenArrowJob) => String(job.id)
+  type Emit<A> = Resume.Emit<GreenArrowJob, A>
 
   // Both walks are core's: they drop ids repeated by the server and end a
   // walk that stops moving forward (a token already followed, a page
@@ -153,9 +146,9 @@ export const make = (transport: HttpTransport.Service, settings: Resolved): List
     )
 
   const listing = (operation: string, input: unknown): Stream.Stream<GreenArrowJob, ApiError.ApiError> =>
-    walk(plain, operation, input, undefined)
+    walk(Resume.plain(jobKey), operation, input, undefined)
 
-  const jobsFrom = (from: Resume.Position | undefined, input: unknown) => walk(positioned, "listJobs", input, from)
+  const jobsFrom = (from: Resume.Position | undefined, input: unknown) => walk(Resume.tagged(jobKey), "listJobs", input, from)
 
   const getJob = (id: number | string, options?: { readonly scope?: OrganizationScope | undefined }) =>
     Effect.gen(function*() {

@@ -84,7 +84,7 @@ export class CookieJar implements Inspectable.Inspectable {
   toString(): string {
     return `CookieJar(${this.names().join(", ")})`
   }
-  /** What `console.log` and `util.inspect` show: the same as `toJSON`. */
+  /** What `util.inspect` (and so any printing of the object) shows: the same as `toJSON`. */
   [Inspectable.NodeInspectSymbol](): unknown {
     return this.toJSON()
   }

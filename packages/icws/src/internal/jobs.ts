@@ -99,12 +99,11 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
   const maxPages = options.maxPages ?? Paginate.defaultMaxPages
 
   // The walk, starting at `start` (a `fromJobId`; undefined: the newest
-  // jobs); `wrap` gives each page's items their final shape.
+  // jobs); `emit` gives each page's items their final shape.
   const walk = <A>(
     query: IcwsQuery.JobsQuery,
     start: string | undefined,
-    wrap: (items: ReadonlyArray<IcwsJob.JobRecord>, from: string | undefined, next: string | undefined) => ReadonlyArray<A>,
-    key: (item: A) => string | undefined
+    emit: Resume.Emit<IcwsJob.JobRecord, A>
   ): Stream.Stream<A, ApiError.ApiError> =>
     Stream.suspend(() => {
       const decoded = IcwsQuery.validate(query)
@@ -140,7 +139,8 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
             const last = all.length > 0 ? IcwsJob.recordId(all[all.length - 1]!) : undefined
             const full = all.length >= jobCount
             const next = full ? last : undefined
-            const result = { items: wrap(all, from, next), next }
+            const at = from === undefined ? Resume.first : Resume.cursor(from)
+            const result = { items: emit.items(all, at, next === undefined ? undefined : Resume.cursor(next)), next }
             return full && last === undefined
               ? Effect.as(
                 Effect.logWarning("ICWS job list: the last job of a full page has no id; the list stops there"),
@@ -151,7 +151,7 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
         )
       return Paginate.cursor<A, string, ApiError.ApiError, never>({
         fetch: (from) => fetchPage(from ?? start),
-        key,
+        key: emit.key,
         // The session id is not known here (nor wanted in errors): "-" stands for it.
         where: (from) => session.transport.where("listJobs", HttpClientRequest.get(listPathForErrors).pipe(params(from ?? start))),
         redact: (text) => session.transport.redact(text),
@@ -160,20 +160,14 @@ export const make = (session: IcwsSession.Service, options: { readonly pageSize:
     })
 
   const jobs = (query: IcwsQuery.JobsQuery = {}): Stream.Stream<IcwsJob.JobRecord, ApiError.ApiError> =>
-    walk(query, undefined, (items) => items, IcwsJob.recordId)
+    walk(query, undefined, Resume.plain(IcwsJob.recordId))
 
   // Resumable: a `Cursor` position is a `fromJobId`; anything else starts at the newest jobs.
   const jobsFrom = (
     from: Resume.Position | undefined,
     query: IcwsQuery.JobsQuery = {}
   ): Stream.Stream<Resume.Positioned<IcwsJob.JobRecord>, ApiError.ApiError> =>
-    walk(
-      query,
-      from?._tag === "Cursor" ? from.cursor : undefined,
-      (items, at, next) =>
-        Resume.positioned(items, at === undefined ? Resume.first : Resume.cursor(at), next === undefined ? undefined : Resume.cursor(next)),
-      (p) => IcwsJob.recordId(p.item)
-    )
+    walk(query, from?._tag === "Cursor" ? from.cursor : undefined, Resume.tagged(IcwsJob.recordId))
 
   const getJob = (jobId: string, mode: IcwsQuery.ResponseMode = "all") =>
     Effect.gen(function*() {

@@ -81,13 +81,12 @@ export const make = (options: ListingOptions): Listing => {
   // its new end); without a total the walk goes on while pages are full.
   // Core's Paginate drops jobs repeated by a shifting list (by `jobId`) and
   // ends a walk that stops moving forward with a PaginationError.
-  // `items` makes what the stream emits from a page's jobs (the jobs, or the
+  // `emit` makes what the stream emits from a page's jobs (the jobs, or the
   // jobs tagged with their page for `jobsFrom`); `from` overrides the start.
   const walkWith = <A>(
     operation: string,
     query: InsideViewQuery.JobsQuery | undefined,
-    items: (jobs: ReadonlyArray<BulkJob>, page: number) => ReadonlyArray<A>,
-    key: (a: A) => string,
+    emit: Resume.Emit<BulkJob, A>,
     from?: number
   ) =>
     Stream.unwrap(Effect.map(validated(operation, query), (q) => {
@@ -99,25 +98,23 @@ export const make = (options: ListingOptions): Listing => {
         pageSize,
         concurrency,
         maxPages,
-        key,
+        key: emit.key,
         where: (page) => transport.where(operation, listRequest(at(page))),
-        fetch: (page) => Effect.map(fetchPage(operation, at(page)), (p) => ({ items: items(p.bulkJobs, page), total: p.totalResults }))
+        fetch: (page) =>
+          Effect.map(fetchPage(operation, at(page)), (p) => ({
+            items: emit.items(p.bulkJobs, Resume.page(page), Resume.page(page + 1)),
+            total: p.totalResults
+          }))
       })
     }))
 
-  const walk = (operation: string, query: InsideViewQuery.JobsQuery | undefined) =>
-    walkWith(operation, query, (jobs) => jobs, (job) => job.jobId)
+  const jobKey = (job: BulkJob) => job.jobId
+  const walk = (operation: string, query: InsideViewQuery.JobsQuery | undefined) => walkWith(operation, query, Resume.plain(jobKey))
 
   // The same walk with each job tagged with its page; the last job of a page
   // names the next one, so a checkpoint taken there resumes past the page.
   const jobsFrom = (from: Resume.Position | undefined, query: InsideViewQuery.JobsQuery | undefined) =>
-    walkWith(
-      "jobs",
-      query,
-      (jobs, page) => Resume.positioned(jobs, Resume.page(page), Resume.page(page + 1)),
-      (p) => p.item.jobId,
-      from?._tag === "Page" ? Math.max(1, from.page) : undefined
-    )
+    walkWith("jobs", query, Resume.tagged(jobKey), from?._tag === "Page" ? Math.max(1, from.page) : undefined)
 
   const getJob = (jobId: string) =>
     Effect.gen(function*() {
