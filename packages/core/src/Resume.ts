@@ -96,7 +96,9 @@ export const positioned = <A>(items: ReadonlyArray<A>, page: Position, next: Pos
  * @since 0.2.0
  */
 export interface Emit<Item, A> {
+  /** What one page yields: its items, the page's own position, and where the following page starts (if any). */
   readonly items: (items: ReadonlyArray<Item>, page: Position, next: Position | undefined) => ReadonlyArray<A>
+  /** The id of what the walk emits, by which it drops repeats (undefined: never dropped). */
   readonly key: (a: A) => string | undefined
 }
 
